@@ -1,0 +1,310 @@
+"""Concept coverage: which of a question's key points an answer's transcript covers.
+
+How a point is found (each phrasing is the point's label or one of its aliases):
+
+1. Words in any order. Every content word of the phrasing must match a word of the
+   transcript, all within a few words of each other (fillers and asides in between are
+   fine). Words match when their stems are equal, or, for words longer than
+   ``SHORT_WORD`` letters, when their spellings are close (``WORD_SIMILARITY``) or their
+   spellings are fairly close and they sound alike (Metaphone), which catches speech
+   recognition slips such as "garrick" for "garak". Words of ``SHORT_WORD`` letters or
+   fewer (DP, PII, RAG) match only exactly: one letter changes their meaning.
+2. Words run together or split apart. The phrasing with spaces removed is compared with
+   runs of one to a few transcript words with spaces removed, which catches
+   "Model X traction" for "model extraction" and "water marking" for "watermarking".
+
+A point's confidence is the best phrasing's score (1.0 for an exact match); it is
+covered when confidence >= ``COVERED_THRESHOLD``.
+
+Denied mentions: a match is not credited when a negation ("not", "no", "never", "n't",
+"neither", "nor") stands up to ``NEGATION_SCOPE`` words before it in the same clause
+("we did not use watermarking"); a clause ends at punctuation or at "but", "however",
+"although", "though", "yet", "except". "Not only" and "not just" are not negations.
+"Without" and "avoid" are deliberately not triggers: in interview answers they mostly
+introduce a reason ("without rate limiting, an attacker can copy the model"). A denied
+mention is reported (``PointResult.denied``) so feedback can say so.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from voiceprep.bank import KeyPoint, Question
+from voiceprep.textnorm import Token, content_tokens, sound_key, tokenize
+
+COVERED_THRESHOLD = 0.80
+SHORT_WORD = 4
+WORD_SIMILARITY = 84  # rapidfuzz ratio for a misspelled word to count on its own
+SOUND_ALIKE_SIMILARITY = 60  # ratio floor when the Metaphone codes agree
+JOINED_SIMILARITY = 88  # ratio for phrasings compared with spaces removed
+NEGATION_SCOPE = 5
+WINDOW_SLACK = 3  # extra transcript words allowed between a phrasing's words
+
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "t"})
+CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
+PSEUDO_NEGATIONS = frozenset({"only", "just", "necessarily"})
+CLAUSE_PUNCTUATION = frozenset(".,;:!?")
+
+
+@dataclass(frozen=True)
+class WordTime:
+    """A transcript word's place in the recording, when the transcriber gives timestamps."""
+
+    start_char: int
+    end_char: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class PointResult:
+    label: str
+    covered: bool
+    confidence: float  # 0..1: how sure the match is (best phrasing)
+    weight: float
+    evidence: str | None = None  # the transcript words that matched
+    span: tuple[int, int] | None = None  # character offsets of the evidence in the transcript
+    time_span: tuple[float, float] | None = None  # seconds into the recording
+    matched_phrase: str | None = None  # the label or alias that matched
+    denied: bool = False  # mentioned only in a negated clause
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    question_id: str
+    transcript: str
+    points: tuple[PointResult, ...]
+    coverage: float  # weighted share of points covered, 0..1
+    skipped_steps: tuple[str, ...] = ()  # ordered questions: steps missed before the last one covered
+    out_of_order: tuple[str, ...] = ()  # ordered questions: steps said before an earlier step
+
+    @property
+    def covered(self) -> tuple[PointResult, ...]:
+        return tuple(p for p in self.points if p.covered)
+
+    @property
+    def missed(self) -> tuple[PointResult, ...]:
+        return tuple(p for p in self.points if not p.covered)
+
+
+@dataclass(frozen=True)
+class _Match:
+    confidence: float
+    first: int  # token indexes, inclusive
+    last: int
+    phrase: str
+
+
+class _Transcript:
+    """A transcript prepared once for matching every point of a question against it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.clause_breaks = [
+            i
+            for i, token in enumerate(self.tokens)
+            if token.word in CLAUSE_ENDS
+            or (i > 0 and any(c in CLAUSE_PUNCTUATION for c in text[self.tokens[i - 1].end : token.start]))
+        ]
+        self._by_stem: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):
+            self._by_stem.setdefault(token.stem, []).append(i)
+            self._by_word.setdefault(token.word, []).append(i)
+        self._long_words = [w for w in self._by_word if len(w) > SHORT_WORD]
+        self._positions: dict[Token, list[tuple[int, float]]] = {}
+        words = [t.word for t in self.tokens]
+        self.runs: list[str] = []
+        self.run_bounds: list[tuple[int, int]] = []
+        for length in range(1, 4):
+            for start in range(len(words) - length + 1):
+                self.runs.append("".join(words[start : start + length]))
+                self.run_bounds.append((start, start + length - 1))
+
+    def positions(self, expected: Token) -> list[tuple[int, float]]:
+        """Where a phrasing word occurs, with how well each occurrence matches it."""
+        key = Token(expected.word, expected.stem, 0, 0)
+        if key not in self._positions:
+            self._positions[key] = self._find(expected)
+        return self._positions[key]
+
+    def _find(self, expected: Token) -> list[tuple[int, float]]:
+        scores = {i: 1.0 for i in self._by_stem.get(expected.stem, []) + self._by_word.get(expected.word, [])}
+        if len(expected.word) > SHORT_WORD:
+            similar = process.extract(
+                expected.word, self._long_words, scorer=fuzz.ratio,
+                score_cutoff=SOUND_ALIKE_SIMILARITY, limit=None,
+            )
+            for word, similarity, _ in similar:
+                score = _spelling_score(expected.word, word, similarity)
+                for i in self._by_word[word]:
+                    scores[i] = max(scores.get(i, 0.0), score)
+        return sorted((i, s) for i, s in scores.items() if s > 0)
+
+    def clause_start(self, index: int) -> int:
+        position = bisect.bisect_right(self.clause_breaks, index) - 1
+        return self.clause_breaks[position] if position >= 0 else 0
+
+    def is_denied(self, index: int) -> bool:
+        start = max(self.clause_start(index), index - NEGATION_SCOPE)
+        for i in range(start, index):
+            if self.tokens[i].word in NEGATIONS:
+                following = self.tokens[i + 1].word if i + 1 < len(self.tokens) else ""
+                if following not in PSEUDO_NEGATIONS:
+                    return True
+        return False
+
+
+def _spelling_score(expected: str, heard: str, similarity: float) -> float:
+    """Credit for a differently spelled word: close spelling, or fairly close and sounds alike."""
+    if similarity >= WORD_SIMILARITY:
+        return similarity / 100
+    if sound_key(expected) == sound_key(heard):
+        return COVERED_THRESHOLD + 0.05
+    return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _phrase_tokens(phrase: str) -> tuple[Token, ...]:
+    return tuple(content_tokens(phrase))
+
+
+def _best_window(positions: list[list[tuple[int, float]]], limit: int) -> _Match | None:
+    """The tightest set of positions, one per phrasing word, spanning at most `limit` words."""
+    best: _Match | None = None
+    for anchor, anchor_score in positions[0]:
+        chosen = [(anchor, anchor_score)]
+        for candidates in positions[1:]:
+            near = [(abs(p - anchor), -s, p, s) for p, s in candidates if abs(p - anchor) < limit]
+            if not near:
+                break
+            _, _, p, s = min(near)
+            chosen.append((p, s))
+        else:
+            first = min(p for p, _ in chosen)
+            last = max(p for p, _ in chosen)
+            if last - first >= limit:
+                continue
+            confidence = sum(s for _, s in chosen) / len(chosen)
+            if best is None or confidence > best.confidence:
+                best = _Match(confidence, first, last, "")
+    return best
+
+
+def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
+    wanted = _phrase_tokens(phrase)
+    positions: list[list[tuple[int, float]]] = []
+    for expected in wanted:
+        found = transcript.positions(expected)
+        if not found:
+            return None
+        positions.append(found)
+    positions.sort(key=len)  # anchor on the rarest word
+    match = _best_window(positions, len(wanted) + WINDOW_SLACK)
+    return _Match(match.confidence, match.first, match.last, phrase) if match else None
+
+
+def _match_joined(phrase: str, transcript: _Transcript) -> _Match | None:
+    """Compare with spaces removed, against runs of one to three transcript words."""
+    joined = "".join(t.word for t in tokenize(phrase))
+    if len(joined) <= SHORT_WORD * 2 or not transcript.runs:
+        return None
+    best = process.extractOne(joined, transcript.runs, scorer=fuzz.ratio, score_cutoff=JOINED_SIMILARITY)
+    if best is None:
+        return None
+    first, last = transcript.run_bounds[best[2]]
+    return _Match(best[1] / 100, first, last, phrase)
+
+
+def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None, _Match | None]:
+    """The best credited match and the best denied one."""
+    credited: _Match | None = None
+    denied: _Match | None = None
+    for phrase in point.phrasings:
+        for match in (_match_words(phrase, transcript), _match_joined(phrase, transcript)):
+            if match is None or match.confidence < COVERED_THRESHOLD:
+                continue
+            if transcript.is_denied(match.first):
+                if denied is None or match.confidence > denied.confidence:
+                    denied = match
+            elif credited is None or match.confidence > credited.confidence:
+                credited = match
+        if credited is not None and credited.confidence >= 1.0:
+            break
+    return credited, denied
+
+
+def _time_span(span: tuple[int, int], times: list[WordTime] | None) -> tuple[float, float] | None:
+    if not times:
+        return None
+    inside = [w for w in times if w.end_char > span[0] and w.start_char < span[1]]
+    return (inside[0].start, inside[-1].end) if inside else None
+
+
+def _point_result(point: KeyPoint, transcript: _Transcript, times: list[WordTime] | None) -> PointResult:
+    credited, denied = _find_point(point, transcript)
+    match = credited or denied
+    if match is None:
+        return PointResult(point.label, False, 0.0, point.weight)
+    span = (transcript.tokens[match.first].start, transcript.tokens[match.last].end)
+    return PointResult(
+        label=point.label,
+        covered=credited is not None,
+        confidence=round(match.confidence, 3),
+        weight=point.weight,
+        evidence=transcript.text[span[0] : span[1]],
+        span=span,
+        time_span=_time_span(span, times),
+        matched_phrase=match.phrase,
+        denied=credited is None,
+    )
+
+
+def _step_order(results: tuple[PointResult, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    covered_at = [i for i, r in enumerate(results) if r.covered]
+    if not covered_at:
+        return (), ()
+    skipped = tuple(r.label for r in results[: covered_at[-1]] if not r.covered)
+    out_of_order = []
+    latest = -1
+    for i in covered_at:
+        position = results[i].span[0] if results[i].span else 0
+        if position < latest:
+            out_of_order.append(results[i].label)
+        latest = max(latest, position)
+    return skipped, tuple(out_of_order)
+
+
+def score_answer(question: Question, transcript: str, word_times: list[WordTime] | None = None) -> ScoreResult:
+    """Score one answer's transcript against a question's key points."""
+    prepared = _Transcript(transcript)
+    results = tuple(_point_result(point, prepared, word_times) for point in question.points)
+    total = sum(p.weight for p in results)
+    coverage = sum(p.weight for p in results if p.covered) / total if total else 0.0
+    skipped, out_of_order = _step_order(results) if question.ordered else ((), ())
+    return ScoreResult(question.id, transcript, results, round(coverage, 4), skipped, out_of_order)
+
+
+def feedback_sentence(result: ScoreResult, spoken: bool = False) -> str:
+    """What the coach says after an answer: how many points, and which were missed."""
+    covered, total = len(result.covered), len(result.points)
+    if not result.transcript.strip():
+        return f"I didn't hear an answer. There were {total} points to cover."
+    sentence = f"You covered {covered} of {total} points."
+    if result.missed:
+        missed = [p.label for p in result.missed]
+        sentence += " You missed: " + _spoken_list(missed) + "."
+    if result.skipped_steps and not spoken:
+        sentence += " Skipped steps: " + _spoken_list(list(result.skipped_steps)) + "."
+    return sentence
+
+
+def _spoken_list(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]

@@ -1,0 +1,188 @@
+"""A practice session: ask aloud, record, transcribe, score, say what was missed, archive.
+
+The speech model loads in a background thread while the first question is spoken, so the
+candidate hears the first word within about a second of the command.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voiceprep.audio import Device, play, resolve_device
+from voiceprep.bank import Bank, Question
+from voiceprep.capture import EndOfAnswer, Recording, record_answer
+from voiceprep.errors import VoiceprepError
+from voiceprep.models import DEFAULT_MODEL
+from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
+from voiceprep.speech import DEFAULT_RATE, Synthesizer
+from voiceprep.store import Store, now
+from voiceprep.transcription import DecodeOptions, Transcriber
+
+
+@dataclass(frozen=True)
+class PracticeOptions:
+    input_device: str | None = None
+    output_device: str | None = None
+    model: str = DEFAULT_MODEL
+    compute_type: str = "int8"
+    device: str = "cpu"
+    voice: str | None = None
+    rate: int = DEFAULT_RATE
+    end_of_answer: EndOfAnswer = EndOfAnswer()
+    speak_feedback: bool = True
+
+
+@dataclass
+class AnswerOutcome:
+    question: Question
+    answer_id: int
+    recording: Recording
+    result: ScoreResult | None
+    feedback_ready_after: float | None = None  # seconds from end of recording to feedback ready
+
+
+@dataclass
+class PracticeSummary:
+    session_id: int
+    outcomes: list[AnswerOutcome] = field(default_factory=list)
+    first_word_after: float | None = None  # seconds from start to the first spoken question
+
+    @property
+    def mean_coverage(self) -> float | None:
+        scored = [o.result.coverage for o in self.outcomes if o.result]
+        return sum(scored) / len(scored) if scored else None
+
+
+class _ModelLoader:
+    """Loads the transcriber in the background; `get()` waits for it and re-raises its error."""
+
+    def __init__(self, options: PracticeOptions, data_dir: Path) -> None:
+        self._result: Transcriber | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(options, data_dir), daemon=True)
+        self._thread.start()
+
+    def _load(self, options: PracticeOptions, data_dir: Path) -> None:
+        try:
+            self._result = Transcriber(options.model, options.device, options.compute_type, data_dir)
+        except BaseException as error:  # handed to the main thread in get()
+            self._error = error
+
+    def get(self) -> Transcriber:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+class Coach:
+    """The voice of a session: speaks through the output device, and prints what it says."""
+
+    def __init__(self, options: PracticeOptions, show: Callable[[str], None]) -> None:
+        self.show = show
+        self.output = resolve_device(options.output_device, "output")
+        self.synthesizer = Synthesizer(options.voice, options.rate)
+
+    def say(self, text: str, speak: bool = True) -> None:
+        self.show(text)
+        if speak:
+            speech = self.synthesizer.synthesize(text)
+            play(speech.samples, speech.samplerate, self.output)
+
+
+def practice(
+    bank: Bank,
+    questions: Sequence[Question],
+    store: Store,
+    options: PracticeOptions = PracticeOptions(),
+    show: Callable[[str], None] = print,
+) -> PracticeSummary:
+    """Run one practice session over `questions`; every answer is archived as it ends."""
+    started = time.perf_counter()
+    microphone = resolve_device(options.input_device, "input")  # fail before anything is spoken
+    coach = Coach(options, show)
+    loader = _ModelLoader(options, store.data_dir)
+    keyboard = Keyboard()
+    summary = PracticeSummary(store.start_session(bank.id))
+    show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "
+         "Answer aloud; stop talking for a few seconds (or press Enter) when you are done. Ctrl-C ends the session.")
+    try:
+        for number, question in enumerate(questions, start=1):
+            if summary.first_word_after is None:
+                summary.first_word_after = time.perf_counter() - started
+            coach.say(f"Question {number}. {question.prompt}")
+            outcome = _ask(question, bank, store, summary.session_id, microphone, coach, loader, options, keyboard)
+            summary.outcomes.append(outcome)
+    finally:
+        store.end_session(summary.session_id)
+    if summary.mean_coverage is not None:
+        coach.say(f"Session done. Average coverage {summary.mean_coverage:.0%}.", speak=options.speak_feedback)
+    return summary
+
+
+def _ask(
+    question: Question, bank: Bank, store: Store, session_id: int, microphone: Device,
+    coach: Coach, loader: _ModelLoader, options: PracticeOptions, keyboard: Keyboard,
+) -> AnswerOutcome:
+    started_at = now()
+    path = store.recording_path(session_id, question.id, started_at)
+    coach.show("Listening...")
+    recording = record_answer(path, microphone, options.end_of_answer, stop=keyboard.next_press())
+    answer_id = store.add_answer(
+        session_id, bank.id, question.id, question.section, question.prompt, started_at, path, recording.seconds,
+        status="partial" if recording.ended_by == "interrupted" else "recorded",
+    )
+    if recording.ended_by == "interrupted":
+        coach.show(f"Stopped. Your answer so far is saved ({recording.seconds:.1f} s, {path}).")
+        raise KeyboardInterrupt
+    if recording.ended_by == "device_error":
+        raise VoiceprepError(
+            f"the microphone stopped mid-answer ({recording.error}); the {recording.seconds:.1f} s recorded so far "
+            f"are saved in {path}: check the connection and `voiceprep devices`"
+        )
+    ended = time.perf_counter()
+    transcript = loader.get().transcribe(path, DecodeOptions()) if recording.heard_speech else None
+    result = score_answer(question, transcript.text if transcript else "", list(transcript.words) if transcript else None)
+    store.save_score(answer_id, result)
+    ready_after = time.perf_counter() - ended
+    if transcript is not None:
+        coach.show(f"You said: {transcript.text}")
+    coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
+    return AnswerOutcome(question, answer_id, recording, result, ready_after)
+
+
+class Keyboard:
+    """Reads lines from an interactive terminal in one background thread.
+
+    One reader for the whole session: a reader per question would leave the old one
+    blocked on stdin, swallowing the next key press.
+    """
+
+    def __init__(self) -> None:
+        self._armed = threading.Event()
+        self._lock = threading.Lock()
+        if sys.stdin is not None and sys.stdin.isatty():
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                line = sys.stdin.readline()
+            except (OSError, ValueError):
+                return
+            if not line:
+                return
+            with self._lock:
+                self._armed.set()
+
+    def next_press(self) -> threading.Event:
+        """An event that the next Enter sets."""
+        with self._lock:
+            self._armed = threading.Event()
+            return self._armed

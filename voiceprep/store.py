@@ -1,0 +1,256 @@
+"""The archive: one SQLite database in the data dir, recordings beside it.
+
+Schema changes are small numbered functions applied in order on every open and recorded
+in `migrations`, so an old archive is brought up to date and applying twice is harmless.
+Every answer is committed the moment it is recorded, then updated once scored, so a crash
+or Ctrl-C never loses an answer that was already spoken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from voiceprep.errors import VoiceprepError
+
+DATABASE_NAME = "voiceprep.db"
+RECORDINGS_DIR = "recordings"
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Statements one by one: executescript() would commit the migration's transaction early."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            bank_id TEXT NOT NULL,
+            mode TEXT NOT NULL DEFAULT 'practice'
+        );
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+            bank_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            section TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            audio_path TEXT,
+            audio_seconds REAL,
+            transcript TEXT,
+            coverage REAL,
+            result_json TEXT,
+            metrics_json TEXT
+        );
+        CREATE INDEX answers_by_question ON answers(bank_id, question_id, started_at);
+        CREATE TABLE answer_points (
+            answer_id INTEGER REFERENCES answers(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            covered INTEGER NOT NULL,
+            confidence REAL NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    id: int
+    session_id: int | None
+    bank_id: str
+    question_id: str
+    section: str
+    prompt: str
+    started_at: str
+    status: str
+    audio_path: str | None
+    audio_seconds: float | None
+    transcript: str | None
+    coverage: float | None
+    result: dict[str, Any] | None
+    metrics: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    started_at: str
+    ended_at: str | None
+    bank_id: str
+    mode: str
+    answers: int
+    mean_coverage: float | None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """The archive in one data dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / DATABASE_NAME
+        self.recordings = data_dir / RECORDINGS_DIR
+        self._prepare_dirs()
+        self.db = self._open()
+
+    def _prepare_dirs(self) -> None:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.recordings.mkdir(exist_ok=True, mode=0o700)
+        except OSError as error:
+            raise VoiceprepError(
+                f"cannot create the data dir {self.data_dir} ({error.strerror}); "
+                "choose a writable one with --data-dir or VOICEPREP_DATA_DIR"
+            ) from None
+
+    def _open(self) -> sqlite3.Connection:
+        old_umask = os.umask(0o077)  # recordings and transcripts are the user's alone
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")  # a second session reads while one writes
+            self._migrate(db)
+        except sqlite3.DatabaseError as error:
+            raise VoiceprepError(
+                f"the archive {self.path} cannot be opened ({error}); "
+                "move it aside and run again to start a new one"
+            ) from None
+        finally:
+            os.umask(old_umask)
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        for migration in MIGRATIONS:
+            if migration.__name__ in applied:
+                continue
+            with _transaction(db):
+                migration(db)
+                db.execute("INSERT INTO migrations VALUES (?, ?)", (migration.__name__, now()))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def start_session(self, bank_id: str, mode: str = "practice") -> int:
+        with _transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT INTO sessions (started_at, bank_id, mode) VALUES (?, ?, ?)", (now(), bank_id, mode)
+            )
+        return int(cursor.lastrowid)
+
+    def end_session(self, session_id: int) -> None:
+        with _transaction(self.db):
+            self.db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now(), session_id))
+
+    def recording_path(self, session_id: int | None, question_id: str, started_at: str) -> Path:
+        """Where an answer's audio goes; question ids are validated, so this stays inside the data dir."""
+        stamp = started_at.replace(":", "").replace("+0000", "").replace("-", "")
+        folder = self.recordings / (f"session-{session_id}" if session_id else "scored")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / f"{question_id}-{stamp}.wav"
+
+    def add_answer(
+        self, session_id: int | None, bank_id: str, question_id: str, section: str, prompt: str,
+        started_at: str, audio_path: Path | None, audio_seconds: float | None, status: str = "recorded",
+    ) -> int:
+        """Commit an answer as soon as its recording exists, before it is transcribed."""
+        with _transaction(self.db):
+            cursor = self.db.execute(
+                """INSERT INTO answers (session_id, bank_id, question_id, section, prompt, started_at,
+                   status, audio_path, audio_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (session_id, bank_id, question_id, section, prompt, started_at, status,
+                 str(audio_path) if audio_path else None, audio_seconds),
+            )
+        return int(cursor.lastrowid)
+
+    def save_score(self, answer_id: int, result: Any, metrics: dict[str, Any] | None = None, status: str = "scored") -> None:
+        """Store an answer's transcript and score (a scoring.ScoreResult)."""
+        with _transaction(self.db):
+            self.db.execute(
+                "UPDATE answers SET status = ?, transcript = ?, coverage = ?, result_json = ?, metrics_json = ? WHERE id = ?",
+                (status, result.transcript, result.coverage, json.dumps(asdict(result)),
+                 json.dumps(metrics) if metrics is not None else None, answer_id),
+            )
+            self.db.execute("DELETE FROM answer_points WHERE answer_id = ?", (answer_id,))
+            self.db.executemany(
+                "INSERT INTO answer_points VALUES (?, ?, ?, ?)",
+                [(answer_id, p.label, int(p.covered), p.confidence) for p in result.points],
+            )
+
+    def set_status(self, answer_id: int, status: str) -> None:
+        with _transaction(self.db):
+            self.db.execute("UPDATE answers SET status = ? WHERE id = ?", (status, answer_id))
+
+    def answers(self, session_id: int | None = None, question_id: str | None = None) -> list[AnswerRow]:
+        clauses, params = [], []
+        if session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(session_id)
+        if question_id is not None:
+            clauses.append("question_id = ?")
+            params.append(question_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(f"SELECT * FROM answers {where} ORDER BY id", params)
+        return [_answer_row(r) for r in rows]
+
+    def answer(self, answer_id: int) -> AnswerRow | None:
+        row = self.db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        return _answer_row(row) if row else None
+
+    def sessions(self, limit: int | None = None) -> list[SessionRow]:
+        rows = self.db.execute(
+            """SELECT s.*, COUNT(a.id) AS answers, AVG(a.coverage) AS mean_coverage
+               FROM sessions s LEFT JOIN answers a ON a.session_id = s.id
+               GROUP BY s.id ORDER BY s.id DESC LIMIT ?""",
+            (limit if limit is not None else -1,),
+        )
+        return [
+            SessionRow(r["id"], r["started_at"], r["ended_at"], r["bank_id"], r["mode"], r["answers"], r["mean_coverage"])
+            for r in rows
+        ]
+
+
+def _answer_row(row: sqlite3.Row) -> AnswerRow:
+    return AnswerRow(
+        id=row["id"], session_id=row["session_id"], bank_id=row["bank_id"], question_id=row["question_id"],
+        section=row["section"], prompt=row["prompt"], started_at=row["started_at"], status=row["status"],
+        audio_path=row["audio_path"], audio_seconds=row["audio_seconds"], transcript=row["transcript"],
+        coverage=row["coverage"],
+        result=json.loads(row["result_json"]) if row["result_json"] else None,
+        metrics=json.loads(row["metrics_json"]) if row["metrics_json"] else None,
+    )
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

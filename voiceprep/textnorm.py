@@ -1,0 +1,125 @@
+"""Text normalization shared by key points and transcripts.
+
+Both sides go through the same steps, so a rule that maps two spellings together (British
+and American, "10" and "ten", "LLM01" and "LLM 1") helps matching whichever side uses which.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Split on anything that is not a letter or digit, and between letters and digits, so
+# "LLM01" -> "llm 01", "FGSM/PGD" -> "fgsm pgd", "re-indexing" -> "re indexing".
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+
+NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11",
+    "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+    "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "hundred": "100", "first": "1", "second": "2", "third": "3",
+}
+
+# Whole-word British -> American spellings whose suffix rules below would get wrong.
+BRITISH_WORDS = {
+    "defence": "defense", "defences": "defenses", "licence": "license", "offence": "offense",
+    "behaviour": "behavior", "behaviours": "behaviors", "behavioural": "behavioral",
+    "colour": "color", "favour": "favor", "honour": "honor", "labour": "labor",
+    "neighbour": "neighbor", "catalogue": "catalog", "centre": "center", "programme": "program",
+    "modelling": "modeling", "modelled": "modeled", "labelled": "labeled", "labelling": "labeling",
+    "travelled": "traveled", "cancelled": "canceled", "signalling": "signaling",
+    "judgement": "judgment", "grey": "gray",
+}
+# -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
+# that merely ends in "ise" (noise, promise) is changed identically everywhere.
+_BRITISH_SUFFIXES = (
+    ("isation", "ization"), ("isations", "izations"), ("ising", "izing"), ("ised", "ized"),
+    ("ises", "izes"), ("ise", "ize"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"),
+)
+
+STOPWORDS = frozenset(
+    """a an the and or of to in on at by for with from into onto as is are was were be been
+    being am do does did doing have has had having it its it's this that these those there
+    their they them we our us you your i me my he she his her so then than such very just
+    really basically actually like um uh er ah hmm okay ok well also would could should can
+    will may might must shall about over under up down out off some any each every all both
+    more most much many what which who whom whose when where why how if else because while
+    what's that's there's let's i'd i'm we'd we're you're they're kind sort thing things
+    way ways get got make makes made go going know mean yeah yes right""".split()
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text, normalized, with where it stood in the original."""
+
+    word: str  # lowercase, ASCII, American spelling, number words as digits
+    stem: str
+    start: int  # character offsets into the original text
+    end: int
+
+    @property
+    def is_stopword(self) -> bool:
+        return self.word in STOPWORDS
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII: accents stripped, curly quotes and dashes made plain."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=65536)
+def normalize_word(word: str) -> str:
+    """One lowercase word to its canonical spelling."""
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    if word.isdigit():
+        return str(int(word))
+    if word in BRITISH_WORDS:
+        return BRITISH_WORDS[word]
+    for british, american in _BRITISH_SUFFIXES:
+        if word.endswith(british) and len(word) > len(british) + 2:
+            return word[: -len(british)] + american
+    return word
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a normalized word."""
+    return _STEMMER.stemWord(word)
+
+
+@lru_cache(maxsize=65536)
+def sound_key(word: str) -> str:
+    """A Metaphone code: ASR confusions ("garrick" for "garak") often keep it."""
+    return jellyfish.metaphone(word) if word.isalpha() else word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into normalized tokens that remember their character spans."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        # Folding changed the length (a ligature, say): keep spans on the folded text's
+        # own scale by tokenizing the original lowercased instead.
+        folded = text.lower()
+    tokens = []
+    for match in _WORD.finditer(folded):
+        word = normalize_word(match.group())
+        tokens.append(Token(word, stem(word), match.start(), match.end()))
+    return tokens
+
+
+def content_tokens(text: str) -> list[Token]:
+    """Tokens that carry meaning: stopwords dropped, unless nothing else is left."""
+    tokens = tokenize(text)
+    content = [t for t in tokens if not t.is_stopword]
+    return content or tokens

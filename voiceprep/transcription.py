@@ -1,0 +1,118 @@
+"""Speech to text on this machine with faster-whisper; nothing is sent anywhere."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voiceprep.errors import VoiceprepError
+from voiceprep.models import DEFAULT_MODEL, embedded_model_dir, registry, verify_model_dir
+from voiceprep.scoring import WordTime
+
+SAMPLE_RATE = 16000  # what Whisper models take
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    words: tuple[WordTime, ...]  # character offsets into text, and seconds into the audio
+    audio_seconds: float
+    decode_seconds: float  # how long transcription took
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    beam_size: int = 5  # tiny.en is fast enough for beam search, and it fixes many slips
+    word_timestamps: bool = True  # lets reports say where in the recording a point was made
+    vad_filter: bool = True  # skip silence: Whisper invents text ("Thank you.") on silence
+    initial_prompt: str | None = None  # text the speech continues; biases spelling
+    hotwords: str | None = None
+
+
+def resolve_model(name: str, data_dir: Path | None = None) -> str:
+    """A model name, directory or registry entry, as the string WhisperModel loads.
+
+    Registered models are checked against their SHA-256 first; a directory that is not
+    registered is used as given; any other name is left to faster-whisper to download.
+    """
+    known = registry()
+    if name == DEFAULT_MODEL:
+        directory = embedded_model_dir()
+        cache = data_dir / "model-checksums.json" if data_dir else None
+        verify_model_dir(known[name], directory, cache)
+        return str(directory)
+    as_path = Path(name).expanduser()
+    if as_path.is_dir():
+        if not (as_path / "model.bin").is_file():
+            raise VoiceprepError(f"{as_path} has no model.bin: give a CTranslate2 Whisper model directory")
+        return str(as_path)
+    return name
+
+
+class Transcriber:
+    """A loaded Whisper model. Load once, transcribe many answers."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        data_dir: Path | None = None,
+        cpu_threads: int = 0,
+    ) -> None:
+        source = resolve_model(model, data_dir)
+        try:
+            from faster_whisper import WhisperModel
+
+            self._model = WhisperModel(source, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
+        except (OSError, RuntimeError, ValueError) as error:
+            raise VoiceprepError(
+                f"could not load speech model '{model}' ({_first_line(error)}); "
+                "use --model tiny.en (embedded) or a CTranslate2 model directory"
+            ) from None
+        self.name = model
+
+    def transcribe(self, audio: np.ndarray | str | Path, options: DecodeOptions = DecodeOptions()) -> Transcript:
+        """Transcribe 16 kHz mono float32 samples, or any audio file ffmpeg can decode."""
+        started = time.perf_counter()
+        source = str(audio) if isinstance(audio, (str, Path)) else np.asarray(audio, dtype=np.float32)
+        try:
+            segments, info = self._model.transcribe(
+                source,
+                language="en",
+                beam_size=options.beam_size,
+                word_timestamps=options.word_timestamps,
+                vad_filter=options.vad_filter,
+                initial_prompt=options.initial_prompt,
+                hotwords=options.hotwords,
+                condition_on_previous_text=False,  # stops one mis-heard stretch from derailing the rest
+            )
+            text, words = _assemble(list(segments))  # the generator runs the model
+        except (OSError, ValueError, RuntimeError) as error:
+            name = audio if isinstance(audio, (str, Path)) else "the recording"
+            raise VoiceprepError(f"could not read audio from {name} ({_first_line(error)}); give a WAV, MP3, M4A or FLAC file") from None
+        return Transcript(text, words, float(info.duration), time.perf_counter() - started)
+
+
+def _assemble(segments: list) -> tuple[str, tuple[WordTime, ...]]:
+    """One text from the segments, with each word's character span and time."""
+    text = ""
+    words: list[WordTime] = []
+    for segment in segments:
+        if segment.words:
+            for word in segment.words:
+                piece = word.word if text else word.word.lstrip()
+                start_char = len(text) + (len(piece) - len(piece.lstrip()))
+                text += piece
+                words.append(WordTime(start_char, len(text), float(word.start), float(word.end)))
+        else:
+            piece = segment.text if text else segment.text.lstrip()
+            text += piece
+    return text.strip(), tuple(words)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
