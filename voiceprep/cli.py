@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -12,6 +14,8 @@ from pathlib import Path
 from voiceprep import __version__
 from voiceprep.errors import VoiceprepError
 from voiceprep.paths import data_dir
+
+_STARTED = time.perf_counter()  # --timings counts from here: the imports above are light
 
 
 def _add_bank_option(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     practice.add_argument("--silence", type=float, default=2.5, help="seconds of silence that end an answer (default 2.5)")
     practice.add_argument("--max-seconds", type=float, default=180, help="longest answer in seconds (default 180)")
     practice.add_argument("--quiet-feedback", action="store_true", help="print feedback without speaking it")
+    practice.add_argument("--timings", action="store_true", help="print how long the first question and each feedback took")
     practice.set_defaults(run=_practice)
 
     score = commands.add_parser("score", help="Score a recorded answer (or --text) against a question's key points.")
@@ -102,9 +107,14 @@ def _practice(args: argparse.Namespace) -> int:
     )
     store = Store(data_dir(args.data_dir))
     try:
-        practice(bank, questions, store, options, show=lambda text: print(text, flush=True))
+        summary = practice(bank, questions, store, options, show=lambda text: print(text, flush=True))
     finally:
         store.close()
+    if args.timings:
+        print(f"timing: command to first spoken word {summary.first_word_at - _STARTED:.2f} s")
+        for outcome in summary.outcomes:
+            if outcome.feedback_ready_after is not None:
+                print(f"timing: {outcome.question.id} end of answer to feedback {outcome.feedback_ready_after:.2f} s")
     return 0
 
 
@@ -236,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nvoiceprep: stopped; everything recorded so far is saved.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as other commands do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from voiceprep.bank import KeyPoint, Question
-from voiceprep.textnorm import Token, content_tokens, sound_key, tokenize
+from voiceprep.textnorm import Token, content_tokens, sound_key, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
 SHORT_WORD = 4
@@ -42,12 +42,13 @@ WORD_SIMILARITY = 84  # rapidfuzz ratio for a misspelled word to count on its ow
 SOUND_ALIKE_SIMILARITY = 60  # ratio floor when the Metaphone codes agree
 JOINED_SIMILARITY = 88  # ratio for phrasings compared with spaces removed
 NEGATION_SCOPE = 5
-WINDOW_SLACK = 3  # extra transcript words allowed between a phrasing's words
+INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "t"})
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
 PSEUDO_NEGATIONS = frozenset({"only", "just", "necessarily"})
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
+SENTENCE_PUNCTUATION = frozenset(".!?")
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,24 @@ class _Transcript:
             if token.word in CLAUSE_ENDS
             or (i > 0 and any(c in CLAUSE_PUNCTUATION for c in text[self.tokens[i - 1].end : token.start]))
         ]
+        self.content_position: list[int] = []  # each token's index among content words
+        self.sentence: list[int] = []
+        sentence = content = 0
+        for i, token in enumerate(self.tokens):
+            if i > 0 and any(c in SENTENCE_PUNCTUATION for c in text[self.tokens[i - 1].end : token.start]):
+                sentence += 1
+            self.sentence.append(sentence)
+            self.content_position.append(content)
+            content += not token.is_stopword
         self._by_stem: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
         for i, token in enumerate(self.tokens):
             self._by_stem.setdefault(token.stem, []).append(i)
             self._by_word.setdefault(token.word, []).append(i)
         self._long_words = [w for w in self._by_word if len(w) > SHORT_WORD]
+        self._words_of_stem: dict[str, set[str]] = {}
+        for word in self._long_words:
+            self._words_of_stem.setdefault(stem(word), set()).add(word)
         self._positions: dict[Token, list[tuple[int, float]]] = {}
         words = [t.word for t in self.tokens]
         self.runs: list[str] = []
@@ -140,7 +153,15 @@ class _Transcript:
                 expected.word, self._long_words, scorer=fuzz.ratio,
                 score_cutoff=SOUND_ALIKE_SIMILARITY, limit=None,
             )
-            for word, similarity, _ in similar:
+            similar_stems = process.extract(
+                expected.stem, list(self._words_of_stem), scorer=fuzz.ratio,
+                score_cutoff=WORD_SIMILARITY, limit=None,
+            )
+            candidates = [(word, similarity) for word, similarity, _ in similar]
+            candidates += [
+                (word, similarity) for found, similarity, _ in similar_stems for word in self._words_of_stem[found]
+            ]
+            for word, similarity in candidates:
                 score = _spelling_score(expected.word, word, similarity)
                 for i in self._by_word[word]:
                     scores[i] = max(scores.get(i, 0.0), score)
@@ -174,13 +195,19 @@ def _phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(content_tokens(phrase))
 
 
-def _best_window(positions: list[list[tuple[int, float]]], limit: int) -> _Match | None:
-    """The tightest set of positions, one per phrasing word, spanning at most `limit` words."""
+def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcript) -> _Match | None:
+    """The best set of positions, one per phrasing word, close together in one sentence."""
+    reach = len(positions) - 1 + INTRUDERS  # widest allowed spread, in content words
+    where = transcript.content_position
     best: _Match | None = None
     for anchor, anchor_score in positions[0]:
         chosen = [(anchor, anchor_score)]
         for candidates in positions[1:]:
-            near = [(abs(p - anchor), -s, p, s) for p, s in candidates if abs(p - anchor) < limit]
+            near = [
+                (abs(where[p] - where[anchor]), -s, p, s)
+                for p, s in candidates
+                if abs(where[p] - where[anchor]) <= reach and transcript.sentence[p] == transcript.sentence[anchor]
+            ]
             if not near:
                 break
             _, _, p, s = min(near)
@@ -188,7 +215,7 @@ def _best_window(positions: list[list[tuple[int, float]]], limit: int) -> _Match
         else:
             first = min(p for p, _ in chosen)
             last = max(p for p, _ in chosen)
-            if last - first >= limit:
+            if where[last] - where[first] > reach:
                 continue
             confidence = sum(s for _, s in chosen) / len(chosen)
             if best is None or confidence > best.confidence:
@@ -205,7 +232,7 @@ def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
             return None
         positions.append(found)
     positions.sort(key=len)  # anchor on the rarest word
-    match = _best_window(positions, len(wanted) + WINDOW_SLACK)
+    match = _best_window(positions, transcript)
     return _Match(match.confidence, match.first, match.last, phrase) if match else None
 
 

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
@@ -21,7 +20,7 @@ from voiceprep.models import DEFAULT_MODEL
 from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
 from voiceprep.speech import DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
-from voiceprep.transcription import DecodeOptions, Transcriber
+from voiceprep.transcription import BackgroundTranscriber, DecodeOptions
 
 
 @dataclass(frozen=True)
@@ -50,35 +49,12 @@ class AnswerOutcome:
 class PracticeSummary:
     session_id: int
     outcomes: list[AnswerOutcome] = field(default_factory=list)
-    first_word_after: float | None = None  # seconds from start to the first spoken question
+    first_word_at: float | None = None  # perf_counter() when the first question started playing
 
     @property
     def mean_coverage(self) -> float | None:
         scored = [o.result.coverage for o in self.outcomes if o.result]
         return sum(scored) / len(scored) if scored else None
-
-
-class _ModelLoader:
-    """Loads the transcriber in the background; `get()` waits for it and re-raises its error."""
-
-    def __init__(self, options: PracticeOptions, data_dir: Path) -> None:
-        self._result: Transcriber | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, args=(options, data_dir), daemon=True)
-        self._thread.start()
-
-    def _load(self, options: PracticeOptions, data_dir: Path) -> None:
-        try:
-            self._result = Transcriber(options.model, options.device, options.compute_type, data_dir)
-        except BaseException as error:  # handed to the main thread in get()
-            self._error = error
-
-    def get(self) -> Transcriber:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
 
 
 class Coach:
@@ -88,11 +64,14 @@ class Coach:
         self.show = show
         self.output = resolve_device(options.output_device, "output")
         self.synthesizer = Synthesizer(options.voice, options.rate)
+        self.first_sound_at: float | None = None
 
     def say(self, text: str, speak: bool = True) -> None:
         self.show(text)
         if speak:
             speech = self.synthesizer.synthesize(text)
+            if self.first_sound_at is None:
+                self.first_sound_at = time.perf_counter()
             play(speech.samples, speech.samplerate, self.output)
 
 
@@ -104,22 +83,21 @@ def practice(
     show: Callable[[str], None] = print,
 ) -> PracticeSummary:
     """Run one practice session over `questions`; every answer is archived as it ends."""
-    started = time.perf_counter()
     microphone = resolve_device(options.input_device, "input")  # fail before anything is spoken
     coach = Coach(options, show)
-    loader = _ModelLoader(options, store.data_dir)
+    transcriber = BackgroundTranscriber(options.model, options.device, options.compute_type, store.data_dir)
     keyboard = Keyboard()
     summary = PracticeSummary(store.start_session(bank.id))
     show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "
          "Answer aloud; stop talking for a few seconds (or press Enter) when you are done. Ctrl-C ends the session.")
     try:
         for number, question in enumerate(questions, start=1):
-            if summary.first_word_after is None:
-                summary.first_word_after = time.perf_counter() - started
             coach.say(f"Question {number}. {question.prompt}")
-            outcome = _ask(question, bank, store, summary.session_id, microphone, coach, loader, options, keyboard)
+            summary.first_word_at = summary.first_word_at or coach.first_sound_at
+            outcome = _ask(question, bank, store, summary.session_id, microphone, coach, transcriber, options, keyboard)
             summary.outcomes.append(outcome)
     finally:
+        transcriber.close()
         store.end_session(summary.session_id)
     if summary.mean_coverage is not None:
         coach.say(f"Session done. Average coverage {summary.mean_coverage:.0%}.", speak=options.speak_feedback)
@@ -128,7 +106,7 @@ def practice(
 
 def _ask(
     question: Question, bank: Bank, store: Store, session_id: int, microphone: Device,
-    coach: Coach, loader: _ModelLoader, options: PracticeOptions, keyboard: Keyboard,
+    coach: Coach, transcriber: BackgroundTranscriber, options: PracticeOptions, keyboard: Keyboard,
 ) -> AnswerOutcome:
     started_at = now()
     path = store.recording_path(session_id, question.id, started_at)
@@ -147,7 +125,7 @@ def _ask(
             f"are saved in {path}: check the connection and `voiceprep devices`"
         )
     ended = time.perf_counter()
-    transcript = loader.get().transcribe(path, DecodeOptions()) if recording.heard_speech else None
+    transcript = transcriber.transcribe(path, DecodeOptions()) if recording.heard_speech else None
     result = score_answer(question, transcript.text if transcript else "", list(transcript.words) if transcript else None)
     store.save_score(answer_id, result)
     ready_after = time.perf_counter() - ended

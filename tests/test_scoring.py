@@ -1,0 +1,131 @@
+"""Key-point detection rules, one behaviour per test (pure: no audio, no model)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from voiceprep.bank import KeyPoint, Question
+from voiceprep.scoring import WordTime, feedback_sentence, score_answer
+
+EXTRACTION = Question(
+    id="int-05", section="Intermediate", prompt="What is model extraction?", hint="...",
+    points=(
+        KeyPoint("model extraction", ("stealing the model", "copy the model")),
+        KeyPoint("rate limiting", ("throttle queries", "limit requests", "rate limit")),
+        KeyPoint("output perturbation", ("add noise to the outputs", "perturb the outputs")),
+        KeyPoint("watermarking", ("watermark",)),
+        KeyPoint("Garak scans", ("garak",)),
+        KeyPoint("differential privacy", ("DP",), weight=2.0),
+    ),
+)
+
+
+def covered(text: str, question: Question = EXTRACTION) -> set[str]:
+    return {p.label for p in score_answer(question, text).covered}
+
+
+@pytest.mark.parametrize(
+    "said, label",
+    [
+        ("we use rate limiting", "rate limiting"),
+        ("I'd throttle how many queries each account gets", "rate limiting"),  # alias, words apart
+        ("the queries get throttled", "rate limiting"),  # reordered and inflected
+        ("we rate-limited every client", "rate limiting"),  # hyphen and tense
+        ("um, uh, we'd — well, we'd add, you know, noise to the outputs", "output perturbation"),  # fillers, restart
+        ("Model X traction is the attack", "model extraction"),  # ASR split a word
+        ("we add water marking to responses", "watermarking"),  # ASR split a word
+        ("run a garrick scan nightly", "Garak scans"),  # sound-alike mis-hearing
+        ("outputs are perterbed slightly", "output perturbation"),  # misspelled by the recognizer
+        ("train it with DP", "differential privacy"),  # short abbreviation, exact
+        ("use differential privacy", "differential privacy"),
+    ],
+)
+def test_points_said_in_other_words_or_misheard_are_credited(said, label):
+    assert label in covered(said)
+
+
+@pytest.mark.parametrize(
+    "said, label",
+    [
+        ("store it in a DB", "differential privacy"),  # "db" is not "dp": short words match exactly only
+        ("model execution was slow", "model extraction"),  # a different in-domain phrase
+        ("the rate was fine, the team was limited", "rate limiting"),  # words too far apart
+        ("we track the error rate. Access is limited to admins.", "rate limiting"),  # not one sentence
+        ("we talked about water and marketing", "watermarking"),
+        ("security matters for every model", "output perturbation"),
+        ("", "rate limiting"),
+    ],
+)
+def test_points_not_said_are_not_credited(said, label):
+    assert label not in covered(said)
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("we did not use watermarking", False),
+        ("we never bothered with a watermark", False),
+        ("we didn't rely on rate limiting at all", False),
+        ("not only rate limiting but also logging", True),
+        ("we did not log anything, but we used watermarking", True),  # the clause ended at "but"
+        ("without rate limiting an attacker can copy the model quickly", True),  # "without" gives a reason
+    ],
+)
+def test_denied_mentions_are_not_credited(said, credited):
+    label = "watermarking" if "water" in said else "rate limiting"
+    result = {p.label: p for p in score_answer(EXTRACTION, said).points}[label]
+    assert result.covered is credited
+    assert result.denied is (not credited)
+
+
+def test_a_denied_mention_does_not_cancel_a_plain_one():
+    assert "watermarking" in covered("we did not use watermarking at first. Later we added a watermark.")
+
+
+def test_evidence_and_span_point_at_the_words_that_matched():
+    text = "First, um, we throttle the queries per user."
+    point = {p.label: p for p in score_answer(EXTRACTION, text).points}["rate limiting"]
+    assert point.evidence == "throttle the queries"
+    assert text[point.span[0] : point.span[1]] == point.evidence
+    assert point.matched_phrase == "throttle queries"
+    assert 0.8 <= point.confidence <= 1.0
+
+
+def test_word_timestamps_give_the_time_span_of_the_evidence():
+    text = "we use watermarking"
+    times = [WordTime(0, 2, 0.0, 0.2), WordTime(3, 6, 0.2, 0.5), WordTime(7, 19, 0.6, 1.4)]
+    point = {p.label: p for p in score_answer(EXTRACTION, text, times).points}["watermarking"]
+    assert point.time_span == (0.6, 1.4)
+
+
+def test_coverage_is_weighted():
+    result = score_answer(EXTRACTION, "differential privacy")
+    assert result.coverage == pytest.approx(2.0 / 7.0, abs=1e-4)
+
+
+STEPS = Question(
+    id="scn-01", section="Scenario-Based", prompt="...", hint="...", ordered=True,
+    points=(KeyPoint("isolate the endpoint"), KeyPoint("review recent changes"), KeyPoint("reproduce the leak"), KeyPoint("deploy with monitoring")),
+)
+
+
+def test_ordered_questions_report_skipped_and_out_of_order_steps():
+    result = score_answer(STEPS, "First I would reproduce the leak, then isolate the endpoint, and deploy with monitoring.")
+    assert result.skipped_steps == ("review recent changes",)
+    assert result.out_of_order == ("reproduce the leak",)
+
+
+def test_feedback_names_the_missed_points():
+    result = score_answer(EXTRACTION, "We would rate limit and watermark, and use DP, and garak. It is stealing the model.")
+    assert feedback_sentence(result) == "You covered 5 of 6 points. You missed: output perturbation."
+    assert feedback_sentence(score_answer(EXTRACTION, "")).startswith("I didn't hear an answer")
+
+
+def test_scoring_a_long_answer_is_fast_enough_to_feel_instant():
+    # Not a timing gate (benchmarks live in scripts/): a guard against a 100x slowdown.
+    text = " ".join(["so the attacker sends many queries to the API and we watch them"] * 25)
+    started = time.perf_counter()
+    score_answer(EXTRACTION, text)
+    assert time.perf_counter() - started < 0.5
