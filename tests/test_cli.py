@@ -18,7 +18,7 @@ from voiceprep.cli import main
 # Said into the microphone for int-05 (model extraction): three of its six points, plainly.
 EXTRACTION_ANSWER = (
     "Model extraction is when an attacker sends lots of queries to copy the model. "
-    "I would use rate limiting for every account, and add noise to the outputs."
+    "I would throttle the queries from every account. I would also add random noise to the outputs."
 )
 SAID_POINTS = {"replicating via queries", "rate limiting", "output perturbation"}
 UNSAID_POINTS = {"watermarking", "prediction logging"}
@@ -43,7 +43,7 @@ def test_practice_speaks_records_transcribes_scores_and_archives(virtual_audio, 
     ).fetchone()
     status, transcript, result_json, audio_path = row
     assert status == "scored"
-    assert "rate limiting" in transcript.lower() and "output" in transcript.lower()
+    assert "throttle" in transcript.lower() and "noise to the output" in transcript.lower()
     points = {p["label"]: p["covered"] for p in json.loads(result_json)["points"]}
     assert {label for label, covered in points.items() if covered} >= SAID_POINTS
     assert not any(points[label] for label in UNSAID_POINTS)
@@ -63,10 +63,11 @@ def test_score_transcribes_an_answer_file_and_prints_json(speech, tmp_path, caps
     path = write_wav(tmp_path / "answer.wav", speech(EXTRACTION_ANSWER))
     assert main(["score", str(path), "--question", "int-05", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert "rate limiting" in result["transcript"].lower()
+    assert "throttle" in result["transcript"].lower()
     covered = {p["label"] for p in result["points"] if p["covered"]}
     assert covered >= SAID_POINTS and not covered & UNSAID_POINTS
     rate = next(p for p in result["points"] if p["label"] == "rate limiting")
+    assert rate["evidence"].lower().startswith("throttle")
     assert rate["evidence"] and rate["time_span"][1] > rate["time_span"][0]
     assert result["total"] == 6 and 0 < result["coverage"] < 1
 

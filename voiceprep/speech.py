@@ -19,6 +19,9 @@ import numpy as np
 from voiceprep.errors import VoiceprepError
 
 DEFAULT_RATE = 175  # words per minute: a calm interviewer
+# pyttsx3's espeak loop once returned without writing the file while another process was
+# synthesizing too; trying again is cheap (10 ms a sentence) and has always worked.
+SYNTHESIS_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,14 @@ class Synthesizer:
     def synthesize(self, text: str) -> Speech:
         """Render text to audio samples."""
         target = self._workdir / "utterance.wav"
-        target.unlink(missing_ok=True)
-        with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
-            self._engine.save_to_file(text, str(target))
-            self._engine.runAndWait()
-        if not target.is_file() or target.stat().st_size <= 44:
-            raise VoiceprepError("the text-to-speech engine produced no audio; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
-        return read_wav(target)
+        for _attempt in range(SYNTHESIS_ATTEMPTS):
+            target.unlink(missing_ok=True)
+            with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
+                self._engine.save_to_file(text, str(target))
+                self._engine.runAndWait()
+            if target.is_file() and target.stat().st_size > 44:
+                return read_wav(target)
+        raise VoiceprepError("the text-to-speech engine produced no audio; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
 
 
 def read_wav(path: Path) -> Speech:

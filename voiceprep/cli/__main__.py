@@ -1,0 +1,5 @@
+import sys
+
+from voiceprep.cli import main
+
+sys.exit(main())
