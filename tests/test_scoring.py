@@ -54,6 +54,9 @@ def test_points_said_in_other_words_or_misheard_are_credited(said, label):
         ("the rate was fine, the team was limited", "rate limiting"),  # words too far apart
         ("we track the error rate. Access is limited to admins.", "rate limiting"),  # not one sentence
         ("we talked about water and marketing", "watermarking"),
+        ("the output is confident", "output perturbation"),
+        ("activation of the model, and then some perturbation", "model extraction"),
+        ("we add noise — to the outputs of our thinking", "rate limiting"),
         ("security matters for every model", "output perturbation"),
         ("", "rate limiting"),
     ],
@@ -71,6 +74,13 @@ def test_points_not_said_are_not_credited(said, label):
         ("not only rate limiting but also logging", True),
         ("we did not log anything, but we used watermarking", True),  # the clause ended at "but"
         ("without rate limiting an attacker can copy the model quickly", True),  # "without" gives a reason
+        ("watermarking isn't something I'd bother with", False),  # negation after the mention
+        ("and watermarking — nah, that's not worth it", False),
+        ("rate limiting I wouldn't do at all", False),
+        ("we did rate limiting so attackers don't get far", True),  # the negation is about something else
+        ("don't forget rate limiting", True),
+        ("with a watermark they can't pass the model off as their own", True),  # what a defence prevents
+        ("it works whether or not you use a watermark", True),
     ],
 )
 def test_denied_mentions_are_not_credited(said, credited):
@@ -78,6 +88,21 @@ def test_denied_mentions_are_not_credited(said, credited):
     result = {p.label: p for p in score_answer(EXTRACTION, said).points}[label]
     assert result.covered is credited
     assert result.denied is (not credited)
+
+
+@pytest.mark.parametrize(
+    "heard, wanted",
+    [("confident", "confidential"), ("memory", "memorization"), ("different", "differential")],
+)
+def test_a_word_that_only_starts_another_is_not_a_mishearing(heard, wanted):
+    question = Question("q", "S", "?", "...", (KeyPoint(wanted),))
+    assert not score_answer(question, f"we talked about {heard} things").covered
+
+
+def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
+    question = Question("q", "S", "?", "...", (KeyPoint("activation clustering"),))
+    assert not score_answer(question, "look at the activation on the model, and do some clustering").covered
+    assert score_answer(question, "look at the activation, um, clustering").covered  # only fillers between
 
 
 def test_a_denied_mention_does_not_cancel_a_plain_one():

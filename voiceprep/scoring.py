@@ -39,15 +39,26 @@ from voiceprep.textnorm import Token, content_tokens, sound_key, stem, tokenize
 COVERED_THRESHOLD = 0.80
 SHORT_WORD = 4
 WORD_SIMILARITY = 84  # rapidfuzz ratio for a misspelled word to count on its own
-SOUND_ALIKE_SIMILARITY = 60  # ratio floor when the Metaphone codes agree
-JOINED_SIMILARITY = 88  # ratio for phrasings compared with spaces removed
-NEGATION_SCOPE = 5
+SOUND_ALIKE_SIMILARITY = 65  # ratio floor when the Metaphone codes agree ("garrick" for "garak" is 67)
+JOINED_SIMILARITY = 92  # ratio for phrasings compared with spaces removed ("put validation" vs "output validation" is 90)
+NEGATION_SCOPE = 8  # words before a match that a negation reaches, within its clause
+POST_NEGATION_SCOPE = 4  # words after a match: "watermarking isn't something I'd do"
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "t"})
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nah", "t"})  # "t": don't, isn't
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
-PSEUDO_NEGATIONS = frozenset({"only", "just", "necessarily"})
+# A negation followed by these is not a denial: "not only", "don't forget", "never skip".
+PSEUDO_NEGATIONS = frozenset({
+    "only", "just", "necessarily", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
+})
+# What may stand between a match and a negation after it: "X isn't", "X is really not", "X, nah".
+AUXILIARIES = frozenset({
+    "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
+    "s", "it", "that", "really", "just", "honestly", "um", "uh", "well", "so", "won", "wouldn", "would",
+    "i", "we", "you", "they", "d", "ll",
+})
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
+PHRASE_BREAKS = CLAUSE_PUNCTUATION | {"\u2014", "\u2013"}  # a dash also splits a phrase, not a denial
 SENTENCE_PUNCTUATION = frozenset(".!?")
 
 
@@ -106,12 +117,8 @@ class _Transcript:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
-        self.clause_breaks = [
-            i
-            for i, token in enumerate(self.tokens)
-            if token.word in CLAUSE_ENDS
-            or (i > 0 and any(c in CLAUSE_PUNCTUATION for c in text[self.tokens[i - 1].end : token.start]))
-        ]
+        self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
+        self.phrase_breaks = self._breaks(PHRASE_BREAKS)
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []
         sentence = content = 0
@@ -138,6 +145,15 @@ class _Transcript:
             for start in range(len(words) - length + 1):
                 self.runs.append("".join(words[start : start + length]))
                 self.run_bounds.append((start, start + length - 1))
+
+    def _breaks(self, punctuation: frozenset[str]) -> list[int]:
+        """Indexes of the tokens that start a new clause."""
+        return [
+            i
+            for i, token in enumerate(self.tokens)
+            if token.word in CLAUSE_ENDS
+            or (i > 0 and any(c in punctuation for c in self.text[self.tokens[i - 1].end : token.start]))
+        ]
 
     def positions(self, expected: Token) -> list[tuple[int, float]]:
         """Where a phrasing word occurs, with how well each occurrence matches it."""
@@ -171,18 +187,55 @@ class _Transcript:
         position = bisect.bisect_right(self.clause_breaks, index) - 1
         return self.clause_breaks[position] if position >= 0 else 0
 
-    def is_denied(self, index: int) -> bool:
-        start = max(self.clause_start(index), index - NEGATION_SCOPE)
-        for i in range(start, index):
-            if self.tokens[i].word in NEGATIONS:
-                following = self.tokens[i + 1].word if i + 1 < len(self.tokens) else ""
-                if following not in PSEUDO_NEGATIONS:
-                    return True
+    def is_denied(self, first: int, last: int) -> bool:
+        """Whether the words first..last stand in a negated statement."""
+        start = max(self.clause_start(first), first - NEGATION_SCOPE)
+        for i in range(start, first):
+            if self.tokens[i].word in NEGATIONS and not self._pseudo_negation(i):
+                return True
+        return self._negated_after(last)
+
+    def _pseudo_negation(self, i: int) -> bool:
+        """Negation words that deny nothing the candidate did.
+
+        'not only', 'don't forget', 'whether or not'; and "can't"/"cannot": an answer says
+        what a defence makes impossible ("so the model can't memorize a single record").
+        """
+        following = self.tokens[i + 1].word if i + 1 < len(self.tokens) else ""
+        before = [t.word for t in self.tokens[max(0, i - 2) : i]]
+        return (
+            following in PSEUDO_NEGATIONS
+            or before == ["whether", "or"]
+            or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
+        )
+
+    def _negated_after(self, last: int) -> bool:
+        clause_end = self.clause_start_after(last)
+        for i in range(last + 1, min(clause_end, last + 1 + POST_NEGATION_SCOPE, len(self.tokens))):
+            word = self.tokens[i].word
+            if word in NEGATIONS:
+                return not self._pseudo_negation(i)
+            if word not in AUXILIARIES:
+                return False
         return False
+
+    def clause_start_after(self, index: int) -> int:
+        position = bisect.bisect_right(self.clause_breaks, index)
+        return self.clause_breaks[position] if position < len(self.clause_breaks) else len(self.tokens)
+
+    def crosses_phrase_break(self, first: int, last: int) -> bool:
+        position = bisect.bisect_right(self.phrase_breaks, last) - 1
+        return position >= 0 and self.phrase_breaks[position] > first
 
 
 def _spelling_score(expected: str, heard: str, similarity: float) -> float:
-    """Credit for a differently spelled word: close spelling, or fairly close and sounds alike."""
+    """Credit for a differently spelled word: close spelling, or fairly close and sounds alike.
+
+    A word that merely starts the other ("confident" in "confidential", "regular" in
+    "regularization") is a different word, not a mis-hearing: equal stems catch inflections.
+    """
+    if _is_prefix(expected, heard) or _is_prefix(stem(expected), stem(heard)):
+        return 0.0
     if similarity >= WORD_SIMILARITY:
         return similarity / 100
     if sound_key(expected) == sound_key(heard):
@@ -193,6 +246,11 @@ def _spelling_score(expected: str, heard: str, similarity: float) -> float:
 @lru_cache(maxsize=4096)
 def _phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(content_tokens(phrase))
+
+
+def _is_prefix(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return len(longer) > len(shorter) and longer.startswith(shorter)
 
 
 def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcript) -> _Match | None:
@@ -215,8 +273,9 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
         else:
             first = min(p for p, _ in chosen)
             last = max(p for p, _ in chosen)
-            if where[last] - where[first] > reach:
-                continue
+            spread = where[last] - where[first]
+            if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
+                continue  # an intruding word is allowed only within one clause
             confidence = sum(s for _, s in chosen) / len(chosen)
             if best is None or confidence > best.confidence:
                 best = _Match(confidence, first, last, "")
@@ -256,7 +315,7 @@ def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None
         for match in (_match_words(phrase, transcript), _match_joined(phrase, transcript)):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
-            if transcript.is_denied(match.first):
+            if transcript.is_denied(match.first, match.last):
                 if denied is None or match.confidence > denied.confidence:
                     denied = match
             elif credited is None or match.confidence > credited.confidence:
