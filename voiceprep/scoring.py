@@ -117,34 +117,56 @@ class _Transcript:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
+        # What stands between each token and the one before it (punctuation, spaces).
+        self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []
         sentence = content = 0
         for i, token in enumerate(self.tokens):
-            if i > 0 and any(c in SENTENCE_PUNCTUATION for c in text[self.tokens[i - 1].end : token.start]):
+            if i > 0 and not self._gaps[i - 1].isdisjoint(SENTENCE_PUNCTUATION):
                 sentence += 1
             self.sentence.append(sentence)
             self.content_position.append(content)
             content += not token.is_stopword
         self._by_stem: dict[str, list[int]] = {}
+        self._by_concept: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
         for i, token in enumerate(self.tokens):
             self._by_stem.setdefault(token.stem, []).append(i)
+            self._by_concept.setdefault(token.concept, []).append(i)
             self._by_word.setdefault(token.word, []).append(i)
         self._long_words = [w for w in self._by_word if len(w) > SHORT_WORD]
         self._words_of_stem: dict[str, set[str]] = {}
         for word in self._long_words:
             self._words_of_stem.setdefault(stem(word), set()).add(word)
-        self._positions: dict[Token, list[tuple[int, float]]] = {}
+        self._positions: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         words = [t.word for t in self.tokens]
-        self.runs: list[str] = []
-        self.run_bounds: list[tuple[int, int]] = []
-        for length in range(1, 4):
-            for start in range(len(words) - length + 1):
-                self.runs.append("".join(words[start : start + length]))
-                self.run_bounds.append((start, start + length - 1))
+        self.runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
+        self.run_bounds = (
+            [(i, i) for i in range(len(words))]
+            + [(i, i + 1) for i in range(len(words) - 1)]
+            + [(i, i + 2) for i in range(len(words) - 2)]
+        )
+        self._joined: dict[str, _Match | None] = {}
+
+    def joined_matches(self, phrases: list[str]) -> dict[str, "_Match | None"]:
+        """Best run of one to three words for each phrase with spaces removed, in one batch."""
+        wanted = [p for p in dict.fromkeys(phrases) if p not in self._joined]
+        queries = [_joined(p) for p in wanted]
+        if wanted and self.runs:
+            scores = process.cdist(queries, self.runs, scorer=fuzz.ratio, score_cutoff=JOINED_SIMILARITY)
+            best = scores.argmax(axis=1)
+            for row, phrase in enumerate(wanted):
+                score = float(scores[row, best[row]])
+                long_enough = len(queries[row]) > SHORT_WORD * 2
+                if long_enough and score >= JOINED_SIMILARITY:
+                    first, last = self.run_bounds[int(best[row])]
+                    self._joined[phrase] = _Match(score / 100, first, last, phrase)
+                else:
+                    self._joined[phrase] = None
+        return {p: self._joined.get(p) for p in phrases}
 
     def _breaks(self, punctuation: frozenset[str]) -> list[int]:
         """Indexes of the tokens that start a new clause."""
@@ -152,18 +174,21 @@ class _Transcript:
             i
             for i, token in enumerate(self.tokens)
             if token.word in CLAUSE_ENDS
-            or (i > 0 and any(c in punctuation for c in self.text[self.tokens[i - 1].end : token.start]))
+            or (i > 0 and not self._gaps[i - 1].isdisjoint(punctuation))
         ]
 
-    def positions(self, expected: Token) -> list[tuple[int, float]]:
-        """Where a phrasing word occurs, with how well each occurrence matches it."""
-        key = Token(expected.word, expected.stem, 0, 0)
+    def positions(self, expected: Token, synonyms: bool) -> list[tuple[int, float]]:
+        """Where a phrasing word occurs (or a synonym of it), with how well each occurrence matches."""
+        key = (expected.word, synonyms)
         if key not in self._positions:
-            self._positions[key] = self._find(expected)
+            self._positions[key] = self._find(expected, synonyms)
         return self._positions[key]
 
-    def _find(self, expected: Token) -> list[tuple[int, float]]:
-        scores = {i: 1.0 for i in self._by_stem.get(expected.stem, []) + self._by_word.get(expected.word, [])}
+    def _find(self, expected: Token, synonyms: bool) -> list[tuple[int, float]]:
+        exact = self._by_stem.get(expected.stem, []) + self._by_word.get(expected.word, [])
+        if synonyms:
+            exact += self._by_concept.get(expected.concept, [])
+        scores = {i: 1.0 for i in exact}
         if len(expected.word) > SHORT_WORD:
             similar = process.extract(
                 expected.word, self._long_words, scorer=fuzz.ratio,
@@ -286,7 +311,7 @@ def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
     wanted = _phrase_tokens(phrase)
     positions: list[list[tuple[int, float]]] = []
     for expected in wanted:
-        found = transcript.positions(expected)
+        found = transcript.positions(expected, synonyms=len(wanted) > 1)
         if not found:
             return None
         positions.append(found)
@@ -295,24 +320,18 @@ def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
     return _Match(match.confidence, match.first, match.last, phrase) if match else None
 
 
-def _match_joined(phrase: str, transcript: _Transcript) -> _Match | None:
-    """Compare with spaces removed, against runs of one to three transcript words."""
-    joined = "".join(t.word for t in tokenize(phrase))
-    if len(joined) <= SHORT_WORD * 2 or not transcript.runs:
-        return None
-    best = process.extractOne(joined, transcript.runs, scorer=fuzz.ratio, score_cutoff=JOINED_SIMILARITY)
-    if best is None:
-        return None
-    first, last = transcript.run_bounds[best[2]]
-    return _Match(best[1] / 100, first, last, phrase)
+@lru_cache(maxsize=4096)
+def _joined(phrase: str) -> str:
+    return "".join(t.word for t in tokenize(phrase))
 
 
 def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None, _Match | None]:
     """The best credited match and the best denied one."""
     credited: _Match | None = None
     denied: _Match | None = None
+    joined = transcript.joined_matches(list(point.phrasings))
     for phrase in point.phrasings:
-        for match in (_match_words(phrase, transcript), _match_joined(phrase, transcript)):
+        for match in (_match_words(phrase, transcript), joined[phrase]):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if transcript.is_denied(match.first, match.last):
@@ -369,6 +388,7 @@ def _step_order(results: tuple[PointResult, ...]) -> tuple[tuple[str, ...], tupl
 def score_answer(question: Question, transcript: str, word_times: list[WordTime] | None = None) -> ScoreResult:
     """Score one answer's transcript against a question's key points."""
     prepared = _Transcript(transcript)
+    prepared.joined_matches([phrase for point in question.points for phrase in point.phrasings])  # one batch
     results = tuple(_point_result(point, prepared, word_times) for point in question.points)
     total = sum(p.weight for p in results)
     coverage = sum(p.weight for p in results if p.covered) / total if total else 0.0

@@ -19,6 +19,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 # Split on anything that is not a letter or digit, and between letters and digits, so
 # "LLM01" -> "llm 01", "FGSM/PGD" -> "fgsm pgd", "re-indexing" -> "re indexing".
 _WORD = re.compile(r"[a-z]+|[0-9]+")
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
 
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
@@ -57,6 +58,41 @@ STOPWORDS = frozenset(
 )
 
 
+# Words that people use for one another when they explain security work aloud. Within a
+# phrase of two words or more, their stems count as one, so "scrub the names" meets
+# "strip the names" and "a person signs off" meets "human approval" (a one-word alias
+# must match itself: "copy" alone is not "replicate"). Kept to general usage, no
+# question's own wording: a group that is too broad would credit what was not said.
+SYNONYMS = (
+    ("check", "verify", "validate", "vet"),
+    ("human", "person", "people", "someone", "somebody", "manual", "manually"),
+    ("approve", "approval", "greenlight"),
+    ("remove", "strip", "scrub", "delete"),
+    ("redact", "mask", "anonymize"),
+    ("limit", "cap", "throttle", "restrict"),
+    ("track", "trace"),
+    ("monitor", "watch", "observe"),
+    ("detect", "spot", "catch", "flag", "notice"),
+    ("copy", "clone", "replicate", "duplicate"),
+    ("block", "ban"),
+    ("unusual", "odd", "strange", "weird", "abnormal", "anomalous"),
+    ("output", "response", "reply"),
+    ("query", "request"),
+    ("database", "db"),
+    ("fix", "patch", "remediate"),
+    ("attacker", "adversary", "hacker"),
+    ("isolate", "quarantine"),
+    ("revert", "rollback"),
+    ("alert", "notify"),
+    ("large", "big", "huge"),
+    ("prevent", "stop"),
+    ("deep", "depth"),
+    ("leak", "reveal", "disclose", "expose", "exfiltrate"),
+    ("malicious", "hostile"),
+    ("fool", "trick", "deceive"),
+)
+
+
 @dataclass(frozen=True)
 class Token:
     """One word of a text, normalized, with where it stood in the original."""
@@ -65,6 +101,11 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
+    concept: str = ""  # the stem shared with its synonyms
+
+    def __post_init__(self) -> None:
+        if not self.concept:
+            object.__setattr__(self, "concept", concept(self.stem))
 
     @property
     def is_stopword(self) -> bool:
@@ -73,8 +114,9 @@ class Token:
 
 def fold(text: str) -> str:
     """Lowercase ASCII: accents stripped, curly quotes and dashes made plain."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if text.isascii():
+        return text.lower()
+    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 @lru_cache(maxsize=65536)
@@ -92,10 +134,20 @@ def normalize_word(word: str) -> str:
     return word
 
 
+_CANONICAL_STEM = {
+    _STEMMER.stemWord(normalize_word(word)): _STEMMER.stemWord(group[0]) for group in SYNONYMS for word in group
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a normalized word."""
     return _STEMMER.stemWord(word)
+
+
+def concept(word_stem: str) -> str:
+    """One stem for a group of synonyms ("scrub" and "strip" give the same)."""
+    return _CANONICAL_STEM.get(word_stem, word_stem)
 
 
 @lru_cache(maxsize=65536)
@@ -114,7 +166,8 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in _WORD.finditer(folded):
         word = normalize_word(match.group())
-        tokens.append(Token(word, stem(word), match.start(), match.end()))
+        word_stem = stem(word)
+        tokens.append(Token(word, word_stem, match.start(), match.end(), concept(word_stem)))
     return tokens
 
 
