@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -112,6 +113,7 @@ class Store:
         self.data_dir = data_dir
         self.path = data_dir / DATABASE_NAME
         self.recordings = data_dir / RECORDINGS_DIR
+        self.notices: list[str] = []  # things the user should hear about, e.g. a damaged archive set aside
         self._prepare_dirs()
         self.db = self._open()
 
@@ -126,21 +128,66 @@ class Store:
             ) from None
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as error:
+            if not _is_corruption(error):
+                raise VoiceprepError(
+                    f"cannot write the archive {self.path} ({error}); check that the data dir is writable "
+                    "and has free space, or choose another with --data-dir"
+                ) from None
+            kept = self._set_aside()
+        self.notices.append(
+            f"the archive {self.path.name} was damaged; it is kept as {kept.name} and a new one was started"
+        )
+        return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         old_umask = os.umask(0o077)  # recordings and transcripts are the user's alone
         try:
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA journal_mode = WAL")  # a second session reads while one writes
-            self._migrate(db)
-        except sqlite3.DatabaseError as error:
-            raise VoiceprepError(
-                f"the archive {self.path} cannot be opened ({error}); "
-                "move it aside and run again to start a new one"
-            ) from None
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA foreign_keys = ON")
+                db.execute("PRAGMA journal_mode = WAL")  # a second session reads while one writes
+                if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("database disk image is malformed")
+                self._migrate(db)
+            except BaseException:
+                db.close()
+                raise
         finally:
             os.umask(old_umask)
         return db
+
+    def _set_aside(self) -> Path:
+        """Rename a damaged database (and its journal files) so nothing overwrites it."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}{self.path.suffix}")
+        self.path.rename(kept)
+        for suffix in ("-wal", "-shm"):
+            journal = self.path.with_name(self.path.name + suffix)
+            if journal.exists():
+                journal.rename(kept.with_name(kept.name + suffix))
+        return kept
+
+    def check_room(self, needed_bytes: int) -> None:
+        """Fail before recording, not after, when the data dir cannot take an answer."""
+        probe = self.recordings / ".write-test"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise VoiceprepError(
+                f"cannot write recordings to {self.recordings} ({error.strerror}); "
+                "make it writable or choose another data dir with --data-dir"
+            ) from None
+        free = shutil.disk_usage(self.recordings).free
+        if free < needed_bytes:
+            raise VoiceprepError(
+                f"only {free / 1e6:.1f} MB free in {self.recordings}, an answer needs up to "
+                f"{needed_bytes / 1e6:.0f} MB; free some space or choose another data dir with --data-dir"
+            )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -171,7 +218,9 @@ class Store:
         stamp = started_at.replace(":", "").replace("+0000", "").replace("-", "")
         folder = self.recordings / (f"session-{session_id}" if session_id else "scored")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder / f"{question_id}-{stamp}.wav"
+        path = folder / f"{question_id}-{stamp}.wav"
+        path.touch(mode=0o600)  # created private; the recorder then writes into it
+        return path
 
     def add_answer(
         self, session_id: int | None, bank_id: str, question_id: str, section: str, prompt: str,
@@ -233,6 +282,45 @@ class Store:
             for r in rows
         ]
 
+    def session(self, session_id: int) -> SessionRow | None:
+        """One session with its answer count and mean coverage, or None."""
+        return next((s for s in self.sessions() if s.id == session_id), None)
+
+    def answers_between(self, start: str | None = None, end: str | None = None) -> list[AnswerRow]:
+        """Answers started at or after `start` and before `end` (ISO timestamps; None is open), oldest first."""
+        rows = self.db.execute(
+            "SELECT * FROM answers WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id",
+            (start or "", end or "\uffff"),
+        )
+        return [_answer_row(r) for r in rows]
+
+    def delete_session(self, session_id: int) -> list[Path]:
+        """Delete a session and its answers; returns their recordings, for the caller to remove."""
+        paths = [Path(a.audio_path) for a in self.answers(session_id=session_id) if a.audio_path]
+        with _erasing(self.db):
+            self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # answers and points cascade
+        return paths
+
+    def delete_answer(self, answer_id: int) -> Path | None:
+        """Delete one answer; returns its recording, for the caller to remove."""
+        row = self.answer(answer_id)
+        with _erasing(self.db):
+            self.db.execute("DELETE FROM answers WHERE id = ?", (answer_id,))
+        return Path(row.audio_path) if row and row.audio_path else None
+
+    def scored_answers(self, bank_id: str) -> list[AnswerRow]:
+        """Every answer to this bank that has a coverage, oldest first: the history schedule.py works from."""
+        rows = self.db.execute(
+            "SELECT * FROM answers WHERE bank_id = ? AND coverage IS NOT NULL ORDER BY started_at, id", (bank_id,)
+        )
+        return [_answer_row(r) for r in rows]
+
+
+def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+    """A damaged file, as opposed to one we may not write (read-only, disk full, locked)."""
+    message = str(error).lower()
+    return "not a database" in message or "malformed" in message
+
 
 def _answer_row(row: sqlite3.Row) -> AnswerRow:
     return AnswerRow(
@@ -254,3 +342,12 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+@contextmanager
+def _erasing(db: sqlite3.Connection) -> Iterator[None]:
+    """A deleting transaction that leaves nothing readable behind: freed pages are zeroed, the WAL emptied."""
+    db.execute("PRAGMA secure_delete = ON")
+    with _transaction(db):
+        yield
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
