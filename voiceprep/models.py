@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,9 @@ def _read_cache(cache_file: Path | None) -> dict[str, str]:
 
 def _write_cache(cache_file: Path, known: dict[str, str]) -> None:
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(known, indent=1))
+        cache_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(cache_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(json.dumps(known, indent=1))
     except OSError:
         pass  # read-only data dir: checking again next time is correct, only slower

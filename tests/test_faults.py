@@ -1,0 +1,275 @@
+"""Faults a user can meet, and what they see and keep. Each test backs a row of the README's
+fault table: no answer already spoken is ever lost, and every error is one sentence."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import wave
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import write_wav
+
+from voiceprep.capture import EndOfAnswer, record_answer
+from voiceprep.cli import main
+from voiceprep.errors import VoiceprepError
+from voiceprep.store import Store
+
+ANSWER = "Model extraction is when an attacker sends lots of queries to copy the model. I would throttle the queries."
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small or read-only filesystem needs root (CI runs as root)")
+
+
+@contextmanager
+def mounted_tmpfs(path: Path, options: str):
+    """A real small or read-only filesystem: root ignores permission bits, so chmod can't show these faults."""
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def start_practice(virtual_audio, data: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(data), "practice", "--silence", "1.5",
+         "--quiet-feedback", *args],
+        env=virtual_audio.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if marker in line:
+            return
+        if not line and process.poll() is not None:
+            raise AssertionError(f"practice ended before printing {marker!r}: {process.stderr.read()}")
+    raise AssertionError(f"no {marker!r} within {timeout} s")
+
+
+def assert_archive_intact(data: Path) -> list[sqlite3.Row]:
+    """The database opens cleanly and every answer row still has its recording."""
+    store = Store(data)
+    assert not store.notices
+    rows = store.db.execute("SELECT status, audio_path FROM answers").fetchall()
+    for row in rows:
+        if row["status"] != "skipped":
+            with wave.open(row["audio_path"]) as recording:
+                assert recording.getnframes() > 0
+    store.close()
+    return rows
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("moment", ["Question 1.", "Listening...", "You said:"])
+def test_ctrl_c_at_any_moment_keeps_everything_recorded(virtual_audio, speech, tmp_path, moment):
+    virtual_audio.say_into_mic(speech(ANSWER), tail=3.0)
+    data = tmp_path / "archive"
+    process = start_practice(virtual_audio, data, "--ids", "int-05", "int-05")
+    wait_for_line(process, moment)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip(f"the session finished before the signal after {moment!r}; nothing to check")
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "voiceprep: stopped; everything recorded so far is saved."
+    assert "Traceback" not in err
+    assert_archive_intact(data)
+
+
+@pytest.mark.audio
+def test_a_killed_session_keeps_every_finished_answer(virtual_audio, speech, tmp_path):
+    virtual_audio.say_into_mic(speech(ANSWER), tail=3.0)
+    data = tmp_path / "archive"
+    process = start_practice(virtual_audio, data, "--ids", "int-05", "int-05", "int-05")
+    deadline = time.monotonic() + 90
+    scored = []
+    while time.monotonic() < deadline and not scored and process.poll() is None:
+        time.sleep(0.05)
+        if (data / "voiceprep.db").exists():
+            try:
+                scored = sqlite3.connect(data / "voiceprep.db").execute(
+                    "SELECT id FROM answers WHERE status = 'scored'").fetchall()
+            except sqlite3.OperationalError:
+                continue  # the schema is still being created
+    process.kill()
+    process.communicate()
+    assert scored, "no answer was scored before the kill"
+    rows = assert_archive_intact(data)
+    assert sum(1 for r in rows if r["status"] == "scored") >= 1
+    ended = sqlite3.connect(data / "voiceprep.db").execute("SELECT ended_at FROM sessions").fetchone()[0]
+    assert ended is None  # it really died mid-session
+
+
+class _VanishingStream:
+    """Stands in for a PortAudio input stream whose device is unplugged after `blocks` blocks.
+
+    A mock, because a microphone cannot be unplugged from the virtual ALSA device here.
+    """
+
+    def __init__(self, samples: np.ndarray, blocks: int, **kwargs) -> None:
+        self.callback, self.finished = kwargs["callback"], kwargs["finished_callback"]
+        self.samples, self.blocks, self.blocksize = samples, blocks, kwargs["blocksize"]
+        self.active = False
+
+    def start(self) -> None:
+        self.active = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        for i in range(self.blocks):
+            block = self.samples[i * self.blocksize : (i + 1) * self.blocksize]
+            self.callback((block * 32767).astype(np.int16).reshape(-1, 1), len(block), None, None)
+        self.active = False
+        self.finished()
+
+    def close(self, ignore_errors: bool = False) -> None:
+        self.active = False
+
+
+def test_a_microphone_that_vanishes_mid_answer_keeps_the_answer_so_far(speech, tmp_path, monkeypatch):
+    import sounddevice
+
+    from voiceprep import capture
+    from voiceprep.audio import Device
+
+    spoken = speech(ANSWER)
+    monkeypatch.setattr(sounddevice, "InputStream", lambda **kw: _VanishingStream(spoken, 30, **kw))
+    monkeypatch.setattr(capture, "_input_rate", lambda sd, device: 16000)
+    device = Device(0, "USB mic", 1, 0, 16000.0, True, False)
+    recording = record_answer(tmp_path / "a.wav", device, EndOfAnswer())
+    assert recording.ended_by == "device_error"
+    assert "stopped delivering sound" in recording.error
+    with wave.open(str(recording.path)) as kept:
+        assert kept.getnframes() == 30 * 1600
+    assert recording.seconds == pytest.approx(3.0)
+
+
+@needs_root
+def test_a_full_disk_is_reported_before_recording_starts(tmp_path):
+    with mounted_tmpfs(tmp_path / "small", "size=2m") as small:
+        store = Store(small)
+        with pytest.raises(VoiceprepError, match=r"only \d+\.\d MB free in .*choose another data dir"):
+            store.check_room(int(180 * 32000 * 2))
+        store.close()
+
+
+@needs_root
+def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
+    with mounted_tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
+        with pytest.raises(VoiceprepError, match="cannot create the data dir .* --data-dir"):
+            Store(read_only / "voiceprep")
+
+
+@needs_root
+def test_practice_on_a_full_disk_stops_before_asking_anything(virtual_audio, tmp_path):
+    with mounted_tmpfs(tmp_path / "small", "size=3m") as small:
+        done = subprocess.run(
+            [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(small), "practice", "--ids", "int-05"],
+            env=virtual_audio.env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 2
+    assert "MB free" in done.stderr and "Question 1." not in done.stdout
+
+
+def test_a_damaged_database_is_set_aside_never_overwritten(tmp_path, capsys):
+    damaged = b"SQLite format 3\x00" + os.urandom(4096)
+    (tmp_path / "voiceprep.db").write_bytes(damaged)
+    assert main(["--data-dir", str(tmp_path), "sessions", "list"]) == 0
+    err = capsys.readouterr().err
+    assert "was damaged; it is kept as voiceprep.damaged-" in err
+    kept = list(tmp_path.glob("voiceprep.damaged-*.db"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert Store(tmp_path).notices == []  # the new archive is healthy
+
+
+def test_two_sessions_can_write_one_archive_at_once(tmp_path):
+    errors: list[BaseException] = []
+
+    def write_answers(session_name: str) -> None:
+        try:
+            store = Store(tmp_path)
+            session = store.start_session(session_name)
+            for i in range(40):
+                store.add_answer(session, "bank", f"q-{i}", "S", "?", "2026-01-01T00:00:00+00:00", None, 1.0)
+            store.close()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write_answers, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Store(tmp_path).db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 80
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_bytes(b""), "is empty: record the answer again"),
+        (lambda p: p.write_bytes(os.urandom(3000)), "could not read audio from"),
+        (lambda p: p.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt "), "could not read audio from"),
+    ],
+    ids=["empty", "random-bytes", "header-only"],
+)
+def test_unreadable_audio_is_one_clear_line(tmp_path, capsys, make, message):
+    path = tmp_path / "answer.wav"
+    make(path)
+    assert main(["score", str(path), "--question", "int-05"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.audio
+def test_a_truncated_recording_scores_what_it_holds(speech, tmp_path, capsys):
+    full = write_wav(tmp_path / "full.wav", speech(ANSWER))
+    truncated = tmp_path / "cut.wav"
+    truncated.write_bytes(full.read_bytes()[: len(full.read_bytes()) // 2])  # header still claims the whole length
+    assert main(["score", str(truncated), "--question", "int-05", "--json"]) == 0
+    assert "model extraction" in capsys.readouterr().out.lower()
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize(
+    "samples",
+    [
+        np.zeros(16000 * 5, np.float32),
+        (np.random.default_rng(1).normal(0, 0.05, 16000 * 5)).astype(np.float32),
+        (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000 * 5) / 16000)).astype(np.float32),
+    ],
+    ids=["silence", "noise", "tone"],
+)
+def test_audio_without_speech_credits_nothing(tmp_path, capsys, samples):
+    path = write_wav(tmp_path / "answer.wav", samples)
+    assert main(["score", str(path), "--question", "int-05", "--json"]) == 0
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["covered"] == 0 and result["coverage"] == 0
+
+
+@pytest.mark.audio
+def test_a_ten_minute_recording_is_scored(speech, tmp_path, capsys):
+    spoken = speech(ANSWER)
+    minutes = np.zeros(16000 * 600, np.float32)
+    minutes[16000 : 16000 + len(spoken)] = spoken  # an answer, then a recorder left running
+    minutes[-16000 - len(spoken) : -16000] = spoken
+    path = write_wav(tmp_path / "long.wav", minutes)
+    assert main(["score", str(path), "--question", "int-05", "--json"]) == 0
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["audio_seconds"] == pytest.approx(600, abs=1)
+    assert result["transcript"].lower().count("model extraction") == 2
