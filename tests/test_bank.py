@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from voiceprep.bank import DEFAULT_BANK, BankError, find_bank, load_bank
 from voiceprep.errors import VoiceprepError
@@ -122,3 +125,43 @@ def test_questions_are_selected_by_ids_in_order_by_section_and_counted():
     assert len(select_questions(bank, count=3)) == 3
     with pytest.raises(VoiceprepError, match="--count must be at least 1"):
         select_questions(bank, count=0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_as_a_bank_loads_or_gives_a_located_error(tmp_path, text):
+    path = tmp_path / "fuzz.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_bank(path)
+    except BankError as error:
+        assert re.match(r"fuzz\.toml:\d+: ", str(error))
+
+
+TOML_VALUES = st.one_of(
+    st.text(max_size=30), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+    st.lists(st.text(max_size=10), max_size=3), st.just([]), st.just(""),
+)
+FIELD_LINES = {
+    "section": 'section = "Beginner"',
+    "prompt": 'prompt = "What is rate limiting?"',
+    "hint": 'hint = "Capping requests per client."',
+    "label": 'label = "rate limiting"',
+    "aliases": 'aliases = ["throttle requests"]',
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([*FIELD_LINES, "weight", "ordered"]), TOML_VALUES)
+def test_odd_values_in_any_field_give_a_located_error_or_load(tmp_path, field, odd):
+    line = f"{field} = {json.dumps(odd)}"
+    if field in FIELD_LINES:
+        text = VALID.replace(FIELD_LINES[field], line)
+    elif field == "weight":
+        text = VALID + line + "\n"
+    else:
+        text = VALID.replace('hint = "Capping', line + '\nhint = "Capping')
+    try:
+        load_bank(write_bank(tmp_path, text))
+    except BankError as error:
+        assert re.match(r"mini\.toml:\d+: ", str(error))
