@@ -1,4 +1,4 @@
-"""`voiceprep bank`: list, show and check question banks."""
+"""`voiceprep bank`: list, show, check and import question banks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from voiceprep.errors import VoiceprepError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    bank = commands.add_parser("bank", help="List, show and check question banks.")
+    bank = commands.add_parser("bank", help="List, show, check and import question banks.")
     bank_commands = bank.add_subparsers(dest="bank_command", required=True, metavar="ACTION")
     bank_list = bank_commands.add_parser("list", help="List a bank's questions.")
     add_bank_option(bank_list)
@@ -25,6 +25,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     bank_check = bank_commands.add_parser("check", help="Validate bank files; errors name the line.")
     bank_check.add_argument("paths", nargs="+", type=Path, help="bank .toml files")
     bank_check.set_defaults(run=_bank_check)
+    bank_import = bank_commands.add_parser("import", help="Draft a bank from an interview guide (.csv, .md or .txt) to edit.")
+    bank_import.add_argument("guide", type=Path, help="the guide: questions with hints")
+    bank_import.add_argument("-o", "--output", type=Path, help="where to write the bank (default: <data dir>/banks/<id>.toml)")
+    bank_import.add_argument("--id", dest="bank_id", help="the bank's id (default: from the guide's file name)")
+    bank_import.add_argument("--title", help="the bank's title (default: from the guide)")
+    bank_import.add_argument("--force", action="store_true", help="overwrite an existing bank file")
+    bank_import.set_defaults(run=_bank_import)
 
 
 
@@ -74,3 +81,18 @@ def _bank_check(args: argparse.Namespace) -> int:
             points = sum(len(q.points) for q in bank.questions)
             print(f"{path}: ok, {len(bank.questions)} questions, {points} key points")
     return 1 if failures else 0
+
+
+def _bank_import(args: argparse.Namespace) -> int:
+    from voiceprep.bank_import import import_guide_to_file
+
+    result = import_guide_to_file(args.guide, args.output, args.bank_id, args.title, args.force, args.data_dir)
+    draft = result.bank
+    drafted = sum(q.prompt_drafted for q in draft.questions)
+    for warning in draft.warnings:
+        print(f"warning: {args.guide.name} {warning}", file=sys.stderr)
+    print(f"Wrote {result.path}: {len(draft.questions)} questions in {len(draft.sections)} sections, {draft.point_count} key points.")
+    if drafted:
+        print(f"{drafted} prompts were drafted from their hints (marked '# drafted: edit the prompt').")
+    print(f"Review and edit it, then run `voiceprep bank check {result.path}`; practise with `--bank {draft.id}`.")
+    return 0
