@@ -15,7 +15,7 @@ say() { printf 'voiceprep setup: %s\n' "$*" >&2; }
 system_packages() {
   local pkgs=(espeak-ng libportaudio2)
   python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || pkgs+=(python3-venv)
-  [ "$want_test" = 1 ] && pkgs+=(alsa-utils)
+  [ "$want_test" = 1 ] && pkgs+=(alsa-utils chromium)
   printf '%s\n' "${pkgs[@]}"
 }
 
