@@ -146,7 +146,7 @@ def read_guide(path: Path) -> Guide:
 
 
 def _read_csv(path: Path, text: str) -> Guide:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     columns: dict[str, int] | None = None
     entries: list[GuideEntry] = []
     section = DEFAULT_SECTION
@@ -169,7 +169,7 @@ def _read_csv(path: Path, text: str) -> Guide:
                 raise VoiceprepError(f"{path.name}:{start}: the row has no hint; write what a strong answer covers")
             entries.append(GuideEntry(section, cell.get("question", ""), cell["hint"], start))
     except csv.Error as error:
-        raise VoiceprepError(f"{path.name}:{reader.line_num}: not valid CSV ({error})") from None
+        raise VoiceprepError(f"{path.name}:{line}: not valid CSV ({error})") from None
     return Guide("", tuple(entries))
 
 
@@ -231,7 +231,8 @@ def _read_markdown(path: Path, text: str) -> Guide:
                 current = _OpenQuestion(section, words, number, True, [])
             continue
         item = _LIST_ITEM.match(line)
-        if item and len(item.group(1)) < 2 and not (current and current.from_heading):
+        # Under a "### question" heading, list items without a question mark are its hint.
+        if item and len(item.group(1)) < 2 and ("?" in line or not (current and current.from_heading)):
             close()
             current = _OpenQuestion(section, item.group(2).strip(), number, False, [])
         elif current is not None and line.strip():
