@@ -163,3 +163,19 @@ def test_by_hand_selection_still_takes_ids_then_sections(bank):
     assert len(choose_questions(bank, Selection(section="Behavioral"), [], START)) == 3
     with pytest.raises(VoiceprepError, match="--count must be at least 1"):
         choose_questions(bank, Selection(count=0), [], START)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--retry-missed"], "no practice session of bank 'ai-cybersecurity-analyst' has been scored yet"),
+        (["--mock", "--section", "Beginner"], "--mock mixes every section"),
+        (["--due", "--count", "0"], "--count must be at least 1"),
+    ],
+)
+def test_practice_command_reports_a_selection_it_cannot_make_in_one_line(flags, message, capsys):
+    from voiceprep.cli import main
+
+    assert main(["practice", *flags]) == 2  # before any microphone or speech is touched
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

@@ -16,11 +16,12 @@ from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
 from voiceprep.capture import EndOfAnswer, Recording, record_answer
 from voiceprep.errors import VoiceprepError
+from voiceprep.metrics import SpeakingMetrics, is_behavioral, speaking_metrics
 from voiceprep.models import DEFAULT_MODEL
 from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
 from voiceprep.speech import DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
-from voiceprep.transcription import BackgroundTranscriber, DecodeOptions
+from voiceprep.transcription import BackgroundTranscriber, DecodeOptions, Transcript
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class PracticeOptions:
     rate: int = DEFAULT_RATE
     end_of_answer: EndOfAnswer = EndOfAnswer()
     speak_feedback: bool = True
+    mock: bool = False  # an interview: no hints, no feedback until the end
 
 
 @dataclass
@@ -43,6 +45,7 @@ class AnswerOutcome:
     recording: Recording
     result: ScoreResult | None
     feedback_ready_after: float | None = None  # seconds from end of recording to feedback ready
+    metrics: SpeakingMetrics | None = None
 
 
 @dataclass
@@ -87,7 +90,7 @@ def practice(
     coach = Coach(options, show)
     transcriber = BackgroundTranscriber(options.model, options.device, options.compute_type, store.data_dir)
     keyboard = Keyboard()
-    summary = PracticeSummary(store.start_session(bank.id))
+    summary = PracticeSummary(store.start_session(bank.id, mode="mock" if options.mock else "practice"))
     show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "
          "Answer aloud; stop talking for a few seconds (or press Enter) when you are done. Ctrl-C ends the session.")
     try:
@@ -99,7 +102,9 @@ def practice(
     finally:
         transcriber.close()
         store.end_session(summary.session_id)
-    if summary.mean_coverage is not None:
+    if options.mock:
+        _interview_feedback(summary, coach, options)
+    elif summary.mean_coverage is not None:
         coach.say(f"Session done. Average coverage {summary.mean_coverage:.0%}.", speak=options.speak_feedback)
     return summary
 
@@ -127,12 +132,58 @@ def _ask(
     ended = time.perf_counter()
     transcript = transcriber.transcribe(path, DecodeOptions()) if recording.heard_speech else None
     result = score_answer(question, transcript.text if transcript else "", list(transcript.words) if transcript else None)
-    store.save_score(answer_id, result)
+    metrics = _delivery(question, transcript, recording)
+    store.save_score(answer_id, result, metrics.as_json())
     ready_after = time.perf_counter() - ended
+    if options.mock:
+        coach.show("Answer saved." if recording.ended_by != "max_duration" else "Time is up; answer saved.")
+        return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
     if transcript is not None:
         coach.show(f"You said: {transcript.text}")
     coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
-    return AnswerOutcome(question, answer_id, recording, result, ready_after)
+    _delivery_feedback(question, metrics, coach, options)
+    return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
+
+
+def _delivery(question: Question, transcript: Transcript | None, recording: Recording) -> SpeakingMetrics:
+    return speaking_metrics(
+        transcript.text if transcript else "", transcript.words if transcript else (), recording.seconds,
+        recording.first_speech_at, recording.speech_runs, behavioral=is_behavioral(question.section),
+    )
+
+
+def _delivery_feedback(question: Question, metrics: SpeakingMetrics, coach: Coach, options: PracticeOptions) -> None:
+    """How it was said, on one line (STAR on another); aloud only what stands out; then the model answer."""
+    coach.show(f"Delivery: {metrics.summary_line()}")
+    if star := metrics.star_line():
+        coach.show(star)
+    if note := metrics.spoken_note():
+        coach.say(note, speak=options.speak_feedback)
+    if question.model_answer:
+        coach.show(f"Model answer: {question.model_answer}")
+
+
+def _interview_feedback(summary: PracticeSummary, coach: Coach, options: PracticeOptions) -> None:
+    """A mock interview's feedback, all at the end: a line per question, then a short spoken verdict."""
+    scored = [(n, o) for n, o in enumerate(summary.outcomes, start=1) if o.result is not None]
+    if not scored:
+        return
+    for number, outcome in scored:
+        missed = ", ".join(p.label for p in outcome.result.points if not p.covered) or "nothing"
+        coach.show(f"{number}. {outcome.question.id} ({outcome.question.section}): {outcome.result.coverage:.0%}; missed: {missed}")
+        if outcome.metrics is not None:
+            coach.show(f"   {outcome.metrics.summary_line()}")
+            if star := outcome.metrics.star_line():
+                coach.show(f"   {star}")
+    best = max(scored, key=lambda pair: pair[1].result.coverage)[0]
+    worst = min(scored, key=lambda pair: pair[1].result.coverage)[0]
+    fillers = sum(o.metrics.filler_count for _, o in scored if o.metrics is not None)
+    verdict = f"Interview over. Average coverage {summary.mean_coverage:.0%}."
+    if len(scored) > 1 and best != worst:
+        verdict += f" Your strongest answer was question {best}, the weakest question {worst}."
+    if fillers:
+        verdict += f" You used {fillers} filler words in all."
+    coach.say(verdict, speak=options.speak_feedback)
 
 
 class Keyboard:

@@ -6,17 +6,28 @@ import argparse
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from voiceprep.bank import Bank, Question
 from voiceprep.cli.common import STARTED, add_bank_option, load_bank, print_json
 from voiceprep.errors import VoiceprepError
 from voiceprep.paths import data_dir
+from voiceprep.store import Store
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     practice = commands.add_parser("practice", help="Practise aloud: hear questions, answer, hear what you missed.")
     add_bank_option(practice)
-    practice.add_argument("--ids", nargs="+", default=(), metavar="ID", help="ask these questions, in this order")
+    how = practice.add_mutually_exclusive_group()
+    how.add_argument("--ids", nargs="+", default=(), metavar="ID", help="ask these questions, in this order")
+    how.add_argument("--due", dest="how", action="store_const", const="due",
+                     help="spaced repetition: questions due for review (weak answers return sooner), then new ones")
+    how.add_argument("--retry-missed", dest="how", action="store_const", const="retry-missed",
+                     help="the questions of your last session where you missed key points")
+    how.add_argument("--mock", dest="how", action="store_const", const="mock",
+                     help="a mock interview: sections mixed, easiest first, a time limit, feedback only at the end")
     practice.add_argument("--section", help="ask questions from this section")
-    practice.add_argument("--count", type=int, default=3, help="how many questions (default 3)")
+    practice.add_argument("--count", type=int, help="how many questions (default 3; 6 with --mock)")
+    practice.add_argument("--time-limit", type=float, default=120, metavar="SECONDS",
+                          help="with --mock: longest answer in seconds (default 120)")
     practice.add_argument("--shuffle", action="store_true", help="ask in random order")
     practice.add_argument("--input-device", help="microphone, by index or name (see `voiceprep devices`)")
     practice.add_argument("--output-device", help="speaker, by index or name")
@@ -47,20 +58,23 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _practice(args: argparse.Namespace) -> int:
     from voiceprep.capture import EndOfAnswer
-    from voiceprep.schedule import select_questions
     from voiceprep.session import PracticeOptions, practice
-    from voiceprep.store import Store
 
     bank = load_bank(args)
-    questions = select_questions(bank, args.ids, args.section, args.count, args.shuffle)
+    mock = args.how == "mock"
     options = PracticeOptions(
         input_device=args.input_device, output_device=args.output_device, model=args.model,
         compute_type=args.compute_type, voice=args.voice, rate=args.rate,
-        end_of_answer=replace(EndOfAnswer(), trailing_silence=args.silence, max_duration=args.max_seconds),
-        speak_feedback=not args.quiet_feedback,
+        end_of_answer=replace(
+            EndOfAnswer(), trailing_silence=args.silence, max_duration=args.time_limit if mock else args.max_seconds,
+        ),
+        speak_feedback=not args.quiet_feedback, mock=mock,
     )
     store = Store(data_dir(args.data_dir))
     try:
+        questions = _choose(args, bank, store)
+        if mock:
+            print(f"Mock interview: {len(questions)} questions, {args.time_limit:.0f} s per answer, feedback at the end.")
         summary = practice(bank, questions, store, options, show=lambda text: print(text, flush=True))
     finally:
         store.close()
@@ -70,6 +84,16 @@ def _practice(args: argparse.Namespace) -> int:
             if outcome.feedback_ready_after is not None:
                 print(f"timing: {outcome.question.id} end of answer to feedback {outcome.feedback_ready_after:.2f} s")
     return 0
+
+
+def _choose(args: argparse.Namespace, bank: Bank, store: Store) -> list[Question]:
+    from datetime import UTC, datetime
+
+    from voiceprep.schedule import Selection, attempts_from_rows, choose_questions
+
+    selection = Selection(args.how or "pick", args.ids, args.section, args.count, args.shuffle)
+    history = attempts_from_rows(store.scored_answers(bank.id)) if selection.how != "pick" else []
+    return choose_questions(bank, selection, history, datetime.now(UTC))
 
 
 def _score(args: argparse.Namespace) -> int:
