@@ -18,6 +18,7 @@ from voiceprep.review import (
     PointEvidence,
     forget_answer,
     forget_session,
+    format_session,
     highlight,
     review_session,
 )
@@ -50,6 +51,12 @@ def test_review_splits_points_into_covered_missed_and_denied(archive):
     assert first.audio_bytes and first.audio_bytes > 16000  # the espeak recording, on disk
     assert first.metrics == {"words_per_minute": 131.0, "fillers": {"um": 2}}
     assert second.skipped_steps == ("investigate",) and second.out_of_order == ("notify",)
+
+
+def test_on_a_terminal_the_evidence_is_bold_instead_of_bracketed(archive):
+    store, session_id, _ = archive
+    shown = format_session(review_session(store, session_id), bold=True)
+    assert "I would \033[1mthrottle queries\033[0m and use \033[1mwatermarking\033[0m, but" in shown
 
 
 def test_show_brackets_the_evidence_and_lists_every_finding(archive, capsys):
