@@ -42,11 +42,13 @@ def test_the_database_and_recordings_are_private_to_the_user(tmp_path):
     assert stat.S_IMODE(store.recordings.stat().st_mode) == 0o700
 
 
-def test_a_corrupt_database_is_reported_not_overwritten(tmp_path):
+def test_a_corrupt_database_is_set_aside_not_overwritten(tmp_path):
     (tmp_path / "voiceprep.db").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(VoiceprepError, match="cannot be opened .* move it aside"):
-        Store(tmp_path)
-    assert (tmp_path / "voiceprep.db").read_bytes().startswith(b"this is not a database")
+    store = Store(tmp_path)
+    assert store.notices and "was damaged; it is kept as voiceprep.damaged-" in store.notices[0]
+    (kept,) = tmp_path.glob("voiceprep.damaged-*.db")
+    assert kept.read_bytes().startswith(b"this is not a database")
+    assert store.sessions() == []
 
 
 def test_an_unwritable_data_dir_is_a_clear_error(tmp_path):
