@@ -157,7 +157,7 @@ def test_a_markdown_guide_reads_headings_and_list_items_as_questions(tmp_path):
                    ["Backfill a year of events"]),
         "sce-02": ("Why would a nightly job suddenly double its runtime?", ["data volume growth", "missing index"]),
     }
-    assert [q.prompt_drafted for q in draft.questions] == [False, False, False, True, False]
+    assert draft.drafted_prompts == {"sce-01"}
 
 
 def test_a_drafted_prompt_is_marked_for_editing_in_the_file(tmp_path):

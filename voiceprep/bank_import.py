@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceprep.bank import ID_PATTERN, KeyPoint, _line_of_offset, bank_dirs
+from voiceprep.bank import ID_PATTERN, Question, _line_of_offset, bank_dirs
 from voiceprep.errors import VoiceprepError
 from voiceprep.hints import draft_points, draft_prompt
 from voiceprep.paths import data_dir
@@ -62,22 +62,12 @@ class Guide:
 
 
 @dataclass(frozen=True)
-class DraftQuestion:
-    id: str
-    section: str
-    prompt: str
-    hint: str
-    points: tuple[KeyPoint, ...]
-    ordered: bool
-    prompt_drafted: bool  # the guide gave no question: the prompt is drafted from the hint
-
-
-@dataclass(frozen=True)
 class DraftBank:
     id: str
     title: str
     sections: tuple[str, ...]
-    questions: tuple[DraftQuestion, ...]
+    questions: tuple[Question, ...]
+    drafted_prompts: frozenset[str] = frozenset()  # ids of questions the guide did not give
     source: str = ""  # the guide's file name, for the file's header comment
     warnings: tuple[str, ...] = ()
 
@@ -269,22 +259,25 @@ def draft_bank(
     numbers = dict.fromkeys(sections, 0)
     sizes = Counter(e.section for e in entries)
     questions = []
+    drafted_prompts = set()
     for entry in entries:
         if not entry.hint.strip():
             raise VoiceprepError(f"{source or 'guide'}:{entry.line}: a question has no hint; write what a strong answer covers")
         numbers[entry.section] += 1
         drafted = draft_points(entry.hint)
         width = max(2, len(str(sizes[entry.section])))
-        questions.append(DraftQuestion(
-            id=f"{prefixes[entry.section]}-{numbers[entry.section]:0{width}d}",
+        question_id = f"{prefixes[entry.section]}-{numbers[entry.section]:0{width}d}"
+        if not entry.question.strip():
+            drafted_prompts.add(question_id)
+        questions.append(Question(
+            id=question_id,
             section=entry.section,
             prompt=entry.question.strip() or draft_prompt(entry.hint),
             hint=entry.hint.strip(),
             points=drafted.points,
             ordered=drafted.ordered,
-            prompt_drafted=not entry.question.strip(),
         ))
-    return DraftBank(bank_id, title.strip(), sections, tuple(questions), source, warnings)
+    return DraftBank(bank_id, title.strip(), sections, tuple(questions), frozenset(drafted_prompts), source, warnings)
 
 
 def _section_prefixes(sections: tuple[str, ...]) -> dict[str, str]:
@@ -319,7 +312,7 @@ def draft_bank_toml(draft: DraftBank) -> str:
     ]
     for q in draft.questions:
         lines += ["", "[[questions]]", f"id = {_string(q.id)}", f"section = {_string(q.section)}"]
-        lines += [DRAFTED_PROMPT_NOTE] if q.prompt_drafted else []
+        lines += [DRAFTED_PROMPT_NOTE] if q.id in draft.drafted_prompts else []
         lines += [f"prompt = {_string(q.prompt)}", f"hint = {_string(q.hint)}", f"ordered = {str(q.ordered).lower()}"]
         for point in q.points:
             lines += ["", "[[questions.points]]", f"label = {_string(point.label)}"]

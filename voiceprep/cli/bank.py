@@ -88,7 +88,7 @@ def _bank_import(args: argparse.Namespace) -> int:
 
     result = import_guide_to_file(args.guide, args.output, args.bank_id, args.title, args.force, args.data_dir)
     draft = result.bank
-    drafted = sum(q.prompt_drafted for q in draft.questions)
+    drafted = len(draft.drafted_prompts)
     for warning in draft.warnings:
         print(f"warning: {args.guide.name} {warning}", file=sys.stderr)
     print(f"Wrote {result.path}: {len(draft.questions)} questions in {len(draft.sections)} sections, {draft.point_count} key points.")
