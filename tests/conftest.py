@@ -116,3 +116,97 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
         handle.setframerate(rate)
         handle.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return path
+
+
+
+class MicScript:
+    """Drives a `voiceprep` subprocess by voice: the k-th microphone stream hears the k-th utterance.
+
+    The virtual microphone replays `mic.raw` from its start at every stream open, and a
+    session opens a stream for every answer and every command. So the test watches the
+    file with inotify (Linux): the first read of the current file means a stream has
+    started on it, and the next utterance is put in place at once, by a rename, which the
+    open stream does not see (it keeps reading the old file). PortAudio's device probes
+    open the file without reading it, so they do not count. The next stream opens only
+    after the coach has spoken again, hundreds of milliseconds later. Tried first: waiting
+    for the line the coach prints before it speaks left only the synthesis time (about
+    10 ms) as margin; a named pipe as `infile` was unreliable (FIELD-NOTES).
+    """
+
+    IN_ACCESS = 0x1
+
+    def __init__(self, audio: VirtualAudio) -> None:
+        self.audio = audio
+
+    def put(self, samples: np.ndarray, lead: float = 0.5, tail: float = 3.0) -> None:
+        padded = np.concatenate([
+            np.zeros(int(lead * SAMPLE_RATE), np.float32), samples, np.zeros(int(tail * SAMPLE_RATE), np.float32)
+        ])
+        staged = self.audio.mic.with_suffix(".next")
+        staged.write_bytes((np.clip(padded, -1, 1) * 32767).astype("<i2").tobytes())
+        os.replace(staged, self.audio.mic)
+
+    def run(self, args: list[str], utterances: list[np.ndarray], timeout: float = 240) -> tuple[int, list[str], str, int]:
+        """Run `python -m voiceprep.cli ARGS` with stdin closed; streams after the last utterance hear silence.
+
+        Returns (exit code, printed lines, stderr, how many streams started).
+        """
+        import ctypes
+        import select
+        import struct
+        import subprocess
+        import sys
+        import threading
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        inotify = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        queue = [*utterances, np.zeros(0, np.float32)]
+        streams = 0
+
+        def stage_next() -> int:
+            self.put(queue[min(streams, len(queue) - 1)])
+            return libc.inotify_add_watch(inotify, str(self.audio.mic).encode(), self.IN_ACCESS)
+
+        def follow(process: subprocess.Popen) -> None:
+            nonlocal streams
+            watch = stage_next()
+            while process.poll() is None:
+                if not select.select([inotify], [], [], 0.05)[0]:
+                    continue
+                data = os.read(inotify, 65536)
+                watches = {struct.unpack_from("iIII", data, i)[0] for i in _event_offsets(data)}
+                if watch in watches:
+                    libc.inotify_rm_watch(inotify, watch)
+                    streams += 1
+                    watch = stage_next()
+
+        self.audio.speaker.unlink(missing_ok=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voiceprep.cli", *args], env=self.audio.env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        follower = threading.Thread(target=follow, args=(process,), daemon=True)
+        follower.start()
+        try:
+            out, err = process.communicate(timeout=timeout)
+        finally:
+            process.kill()
+            follower.join()
+            os.close(inotify)
+        return process.returncode, out.splitlines(), err, streams
+
+
+def _event_offsets(data: bytes) -> list[int]:
+    """Where each inotify_event (int wd, uint32 mask, cookie, len, name[len]) starts in a read."""
+    import struct
+
+    offsets, at = [], 0
+    while at < len(data):
+        offsets.append(at)
+        at += 16 + struct.unpack_from("iIII", data, at)[3]
+    return offsets
+
+
+@pytest.fixture
+def mic_script(virtual_audio: VirtualAudio) -> MicScript:
+    return MicScript(virtual_audio)

@@ -61,6 +61,8 @@ def test_each_command_is_recognized_in_its_usual_phrasings(transcript, expected)
         ("Kint.", Command.HINT),
         ("Rizzoom.", Command.RESUME),
         ("Re-zoom.", Command.RESUME),
+        ("Remove.", Command.RESUME),
+        ("And the fashion.", Command.STOP),
         ("And action.", Command.STOP),
         ("and session", Command.STOP),
         ("Take that again.", Command.REPEAT),

@@ -63,8 +63,8 @@ MISHEARINGS: dict[Command, tuple[str, ...]] = {
     Command.RETRY: ("re tried", "a gain"),
     Command.HINT: ("kint", "hinted"),
     Command.PAUSE: ("paws", "pose", "pours"),
-    Command.RESUME: ("rizzoom", "re zoom", "re boom", "presume"),
-    Command.STOP: ("and session", "and passion", "and action", "top"),
+    Command.RESUME: ("rizzoom", "re zoom", "re boom", "remove", "presume"),
+    Command.STOP: ("and session", "and passion", "and fashion", "and action", "top"),
 }
 
 # Keys typed on the keyboard (then Enter) instead of speaking.

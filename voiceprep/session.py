@@ -11,17 +11,25 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TextIO
+
+import numpy as np
 
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
 from voiceprep.capture import EndOfAnswer, Recording, record_answer
+from voiceprep.commands import Command, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
+from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next
 from voiceprep.metrics import SpeakingMetrics, is_behavioral, speaking_metrics
 from voiceprep.models import DEFAULT_MODEL
 from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
-from voiceprep.speech import DEFAULT_RATE, Synthesizer
+from voiceprep.speech import DEFAULT_ENGINE, DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
 from voiceprep.transcription import BackgroundTranscriber, DecodeOptions, Transcript
+
+
+WARNING_BEFORE_END = 30.0  # seconds before the longest answer ends
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class PracticeOptions:
     device: str = "cpu"
     voice: str | None = None
     rate: int = DEFAULT_RATE
+    tts: str = DEFAULT_ENGINE  # "pyttsx3" or "piper" (speech.ENGINES)
+    hands_free: bool = False  # after each question, ask what next and listen for a spoken command
     end_of_answer: EndOfAnswer = EndOfAnswer()
     speak_feedback: bool = True
     mock: bool = False  # an interview: no hints, no feedback until the end
@@ -66,7 +76,7 @@ class Coach:
     def __init__(self, options: PracticeOptions, show: Callable[[str], None]) -> None:
         self.show = show
         self.output = resolve_device(options.output_device, "output")
-        self.synthesizer = Synthesizer(options.voice, options.rate)
+        self.synthesizer = Synthesizer(options.voice, options.rate, options.tts)
         self.first_sound_at: float | None = None
 
     def say(self, text: str, speak: bool = True) -> None:
@@ -93,12 +103,23 @@ def practice(
     summary = PracticeSummary(store.start_session(bank.id, mode="mock" if options.mock else "practice"))
     show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "
          "Answer aloud; stop talking for a few seconds (or press Enter) when you are done. Ctrl-C ends the session.")
+    listener = CommandListener(microphone, transcriber, keyboard) if options.hands_free else None
     try:
-        for number, question in enumerate(questions, start=1):
-            coach.say(f"Question {number}. {question.prompt}")
+        index, command = 0, Command.NEXT
+        while index < len(questions):
+            question = questions[index]
+            _introduce(question, index + 1, command, coach, options)
             summary.first_word_at = summary.first_word_at or coach.first_sound_at
             outcome = _ask(question, bank, store, summary.session_id, microphone, coach, transcriber, options, keyboard)
             summary.outcomes.append(outcome)
+            command = ask_what_next(listener, coach.say, coach.show) if listener else Command.NEXT
+            if command is Command.STOP:
+                coach.show("Stopping: the session is saved.")
+                break
+            if command is Command.SKIP:
+                _skip(question, bank, store, summary)
+            if command in (Command.NEXT, Command.SKIP):
+                index += 1
     finally:
         transcriber.close()
         store.end_session(summary.session_id)
@@ -109,6 +130,23 @@ def practice(
     return summary
 
 
+def _introduce(question: Question, number: int, command: Command, coach: Coach, options: PracticeOptions) -> None:
+    """What the coach says before listening: the question, its hint, or a cue to answer again."""
+    if command is Command.HINT:
+        coach.say("No hints in a mock interview. Go ahead." if options.mock else f"Hint: {question.hint} Go ahead.")
+    elif command is Command.RETRY:
+        coach.say("Go ahead.")
+    else:
+        coach.say(f"Question {number}. {question.prompt}")
+
+
+def _skip(question: Question, bank: Bank, store: Store, summary: PracticeSummary) -> None:
+    """Archive the question as skipped, unless it was answered already (the answer stands)."""
+    if any(o.question.id == question.id and o.result is not None for o in summary.outcomes):
+        return
+    store.add_answer(summary.session_id, bank.id, question.id, question.section, question.prompt, now(), None, None, status="skipped")
+
+
 def _ask(
     question: Question, bank: Bank, store: Store, session_id: int, microphone: Device,
     coach: Coach, transcriber: BackgroundTranscriber, options: PracticeOptions, keyboard: Keyboard,
@@ -116,7 +154,10 @@ def _ask(
     started_at = now()
     path = store.recording_path(session_id, question.id, started_at)
     coach.show("Listening...")
-    recording = record_answer(path, microphone, options.end_of_answer, stop=keyboard.next_press())
+    recording = record_answer(
+        path, microphone, options.end_of_answer, stop=keyboard.next_press(),
+        on_block=_time_warning(options.end_of_answer.max_duration, coach.show),
+    )
     answer_id = store.add_answer(
         session_id, bank.id, question.id, question.section, question.prompt, started_at, path, recording.seconds,
         status="partial" if recording.ended_by == "interrupted" else "recorded",
@@ -129,9 +170,13 @@ def _ask(
             f"the microphone stopped mid-answer ({recording.error}); the {recording.seconds:.1f} s recorded so far "
             f"are saved in {path}: check the connection and `voiceprep devices`"
         )
+    if not recording.heard_speech:
+        store.set_status(answer_id, "no_speech")  # kept, not scored: an empty answer is not a 0% answer
+        coach.say("I didn't hear anything.")
+        return AnswerOutcome(question, answer_id, recording, None)
     ended = time.perf_counter()
     transcript = transcriber.transcribe(path, DecodeOptions()) if recording.heard_speech else None
-    result = score_answer(question, transcript.text if transcript else "", list(transcript.words) if transcript else None)
+    result = score_answer(question, strip_closing_phrase(transcript.text) if transcript else "", list(transcript.words) if transcript else None)
     metrics = _delivery(question, transcript, recording)
     store.save_score(answer_id, result, metrics.as_json())
     ready_after = time.perf_counter() - ended
@@ -143,6 +188,26 @@ def _ask(
     coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
     _delivery_feedback(question, metrics, coach, options)
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
+
+
+def _time_warning(max_duration: float, show: Callable[[str], None]) -> Callable[[np.ndarray, float], None] | None:
+    """Print (never say) "30 seconds left" once, WARNING_BEFORE_END before the longest answer ends.
+
+    Printed only: the microphone is open, so anything played now, even a soft beep,
+    would be recorded into the answer and transcribed with it.
+    """
+    warn_at = max_duration - WARNING_BEFORE_END
+    if warn_at <= 0:
+        return None
+    warned = False
+
+    def check(_samples: np.ndarray, elapsed: float) -> None:
+        nonlocal warned
+        if not warned and elapsed >= warn_at:
+            warned = True
+            show(f"{WARNING_BEFORE_END:.0f} seconds left.")
+
+    return check
 
 
 def _delivery(question: Question, transcript: Transcript | None, recording: Recording) -> SpeakingMetrics:
@@ -187,31 +252,37 @@ def _interview_feedback(summary: PracticeSummary, coach: Coach, options: Practic
 
 
 class Keyboard:
-    """Reads lines from an interactive terminal in one background thread.
+    """Reads lines from an interactive terminal (or `lines`) in one background thread.
 
     One reader for the whole session: a reader per question would leave the old one
-    blocked on stdin, swallowing the next key press.
+    blocked on stdin, swallowing the next key press. A line ends the current listen: an
+    answer (Enter) or a command prompt (a key such as "n", then Enter). A line typed while
+    nothing listens (the coach speaking) is dropped, as an early Enter always was.
     """
 
-    def __init__(self) -> None:
-        self._armed = threading.Event()
+    def __init__(self, lines: TextIO | None = None) -> None:
+        self._armed = KeyPress()
         self._lock = threading.Lock()
-        if sys.stdin is not None and sys.stdin.isatty():
-            threading.Thread(target=self._read, daemon=True).start()
+        if lines is None and sys.stdin is not None and sys.stdin.isatty():
+            lines = sys.stdin
+        if lines is not None:
+            threading.Thread(target=self._read, args=(lines,), daemon=True).start()
 
-    def _read(self) -> None:
+    def _read(self, lines: TextIO) -> None:
         while True:
             try:
-                line = sys.stdin.readline()
+                line = lines.readline()
             except (OSError, ValueError):
                 return
             if not line:
                 return
             with self._lock:
-                self._armed.set()
+                if not self._armed.is_set():
+                    self._armed.line = line.strip()
+                    self._armed.set()
 
-    def next_press(self) -> threading.Event:
-        """An event that the next Enter sets."""
+    def next_press(self) -> KeyPress:
+        """An event that the next line (Enter) sets; its `line` is what was typed."""
         with self._lock:
-            self._armed = threading.Event()
+            self._armed = KeyPress()
             return self._armed

@@ -33,7 +33,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     practice.add_argument("--output-device", help="speaker, by index or name")
     practice.add_argument("--model", default="tiny.en", help="tiny.en (embedded), a faster-whisper model name, or a model directory")
     practice.add_argument("--compute-type", default="int8", help="CTranslate2 compute type (default int8)")
-    practice.add_argument("--voice", help="text-to-speech voice name")
+    practice.add_argument("--voice", help="text-to-speech voice name (with --tts piper: a Piper .onnx voice file)")
+    practice.add_argument("--tts", choices=("pyttsx3", "piper"), default="pyttsx3",
+                          help="speech engine: pyttsx3 (system voices, default) or piper (neural; pip install 'voiceprep[piper]')")
+    practice.add_argument("--hands-free", action="store_true",
+                          help="after each question, say next, repeat, again, skip, hint, pause or stop (no keyboard needed)")
     practice.add_argument("--rate", type=int, default=175, help="speaking rate in words per minute (default 175)")
     practice.add_argument("--silence", type=float, default=2.5, help="seconds of silence that end an answer (default 2.5)")
     practice.add_argument("--max-seconds", type=float, default=180, help="longest answer in seconds (default 180)")
@@ -64,7 +68,7 @@ def _practice(args: argparse.Namespace) -> int:
     mock = args.how == "mock"
     options = PracticeOptions(
         input_device=args.input_device, output_device=args.output_device, model=args.model,
-        compute_type=args.compute_type, voice=args.voice, rate=args.rate,
+        compute_type=args.compute_type, voice=args.voice, rate=args.rate, tts=args.tts, hands_free=args.hands_free,
         end_of_answer=replace(
             EndOfAnswer(), trailing_silence=args.silence, max_duration=args.time_limit if mock else args.max_seconds,
         ),
