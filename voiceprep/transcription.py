@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from voiceprep.models import (
 from voiceprep.scoring import WordTime
 
 SAMPLE_RATE = 16000  # what Whisper models take
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,11 @@ class BackgroundTranscriber:
         return self._loaded.result()
 
     def submit(self, audio: np.ndarray | str | Path, options: DecodeOptions = DecodeOptions()) -> Future[Transcript]:
-        return self._worker.submit(lambda: self._loaded.result().transcribe(audio, options))
+        return self.run(lambda model: model.transcribe(audio, options))
+
+    def run(self, task: Callable[[Transcriber], Result]) -> Future[Result]:
+        """Run `task(transcriber)` on the worker thread, after everything submitted before it."""
+        return self._worker.submit(lambda: task(self._loaded.result()))
 
     def transcribe(self, audio: np.ndarray | str | Path, options: DecodeOptions = DecodeOptions()) -> Transcript:
         return self.submit(audio, options).result()
