@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import tempfile
+import threading
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -29,9 +31,12 @@ from voiceprep.errors import VoiceprepError
 DEFAULT_RATE = 175  # words per minute: a calm interviewer
 DEFAULT_ENGINE = "pyttsx3"
 PIPER_NATURAL_RATE = 220  # words per minute of the Joe voice at length_scale 1 (measured)
-# pyttsx3's espeak loop once returned without writing the file while another process was
-# synthesizing too; trying again is cheap (10 ms a sentence) and has always worked.
-SYNTHESIS_ATTEMPTS = 3
+# pyttsx3 runs espeak asynchronously and, when runAndWait's end-of-loop command arrives
+# while espeak is still speaking, cancels it: under load that wrote a cut-off sentence or
+# no file at all. A rendering far shorter than the words need is made again; it is cheap
+# (10 ms a sentence).
+SYNTHESIS_ATTEMPTS = 4
+SHORTEST_PLAUSIBLE = 0.6  # of the time the words take at the set rate
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,30 @@ class Synthesizer:
         self._engine = ENGINES[engine](voice, rate)
 
     def synthesize(self, text: str) -> Speech:
-        """Render text to audio samples."""
-        return self._engine.synthesize(text)
+        """Render text to audio samples; Ctrl-C meanwhile takes effect once the engine is done."""
+        with _interrupt_deferred():
+            return self._engine.synthesize(text)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends.
+
+    Interrupted inside espeak's C callback, pyttsx3 leaves the callback running against a
+    freed engine and prints tracebacks on the way out; synthesis takes milliseconds, so
+    the interrupt is held that long and raised after.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[object] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pending.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
 
 
 class Pyttsx3Engine:
@@ -77,6 +104,7 @@ class Pyttsx3Engine:
             ) from None
         self._engine.setProperty("rate", rate)
         self._engine.setProperty("voice", self._pick_voice(voice))
+        self._rate = rate
         self._workdir = Path(tempfile.mkdtemp(prefix="voiceprep-tts-"))
 
     def _pick_voice(self, wanted: str | None) -> str:
@@ -95,13 +123,20 @@ class Pyttsx3Engine:
     def synthesize(self, text: str) -> Speech:
         """Render text to audio samples."""
         target = self._workdir / "utterance.wav"
+        needed = SHORTEST_PLAUSIBLE * len(text.split()) * 60 / self._rate
+        longest: Speech | None = None
         for _attempt in range(SYNTHESIS_ATTEMPTS):
             target.unlink(missing_ok=True)
             with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
                 self._engine.save_to_file(text, str(target))
                 self._engine.runAndWait()
             if target.is_file() and target.stat().st_size > 44:
-                return read_wav(target)
+                speech = read_wav(target)
+                if speech.seconds >= needed:
+                    return speech
+                longest = speech if longest is None or speech.seconds > longest.seconds else longest
+        if longest is not None:
+            return longest  # a very fast voice, perhaps: better than silence
         raise VoiceprepError("the text-to-speech engine produced no audio; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
 
 
