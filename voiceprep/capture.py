@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Recording:
     error: str | None = None
     dropped_seconds: float = 0.0  # sound that arrived while the writer was two minutes behind
     speech_runs: list[tuple[float, float]] = field(default_factory=list)  # (start, end) seconds of speech
+    decided_at: float | None = None  # time.perf_counter() when the answer was judged over: latency counts from here
 
     @property
     def heard_speech(self) -> bool:
@@ -201,6 +203,7 @@ def record_answer(
         recording.ended_by = "device_error"
         recording.error = str(error)
     finally:
+        recording.decided_at = time.perf_counter()
         closing.set()
         _drain(frames)
         stream.close(ignore_errors=True)

@@ -21,12 +21,13 @@ from voiceprep.capture import EndOfAnswer, Recording, record_answer
 from voiceprep.commands import Command, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
 from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next
+from voiceprep.live import LiveTranscriber
 from voiceprep.metrics import SpeakingMetrics, is_behavioral, speaking_metrics
 from voiceprep.models import DEFAULT_MODEL
 from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
 from voiceprep.speech import DEFAULT_ENGINE, DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
-from voiceprep.transcription import BackgroundTranscriber, DecodeOptions, Transcript
+from voiceprep.transcription import BackgroundTranscriber, Transcript
 
 
 WARNING_BEFORE_END = 30.0  # seconds before the longest answer ends
@@ -154,9 +155,10 @@ def _ask(
     started_at = now()
     path = store.recording_path(session_id, question.id, started_at)
     coach.show("Listening...")
+    live = LiveTranscriber(transcriber)  # transcribes while the candidate speaks
     recording = record_answer(
         path, microphone, options.end_of_answer, stop=keyboard.next_press(),
-        on_block=_time_warning(options.end_of_answer.max_duration, coach.show),
+        on_block=_each(live.feed, _time_warning(options.end_of_answer.max_duration, coach.show)),
     )
     answer_id = store.add_answer(
         session_id, bank.id, question.id, question.section, question.prompt, started_at, path, recording.seconds,
@@ -174,8 +176,8 @@ def _ask(
         store.set_status(answer_id, "no_speech")  # kept, not scored: an empty answer is not a 0% answer
         coach.say("I didn't hear anything.")
         return AnswerOutcome(question, answer_id, recording, None)
-    ended = time.perf_counter()
-    transcript = transcriber.transcribe(path, DecodeOptions()) if recording.heard_speech else None
+    ended = recording.decided_at
+    transcript = live.finish().transcript if recording.heard_speech else None
     result = score_answer(question, strip_closing_phrase(transcript.text) if transcript else "", list(transcript.words) if transcript else None)
     metrics = _delivery(question, transcript, recording)
     store.save_score(answer_id, result, metrics.as_json())
@@ -188,6 +190,17 @@ def _ask(
     coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
     _delivery_feedback(question, metrics, coach, options)
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
+
+
+def _each(*callbacks: Callable[[np.ndarray, float], None] | None) -> Callable[[np.ndarray, float], None]:
+    """One on_block callback that calls every one of `callbacks` that is set."""
+    active = [callback for callback in callbacks if callback is not None]
+
+    def call(samples: np.ndarray, elapsed: float) -> None:
+        for callback in active:
+            callback(samples, elapsed)
+
+    return call
 
 
 def _time_warning(max_duration: float, show: Callable[[str], None]) -> Callable[[np.ndarray, float], None] | None:
