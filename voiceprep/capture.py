@@ -26,6 +26,7 @@ from voiceprep.resample import Resampler
 from voiceprep.vad import SAMPLE_RATE, WINDOW, StreamingVad
 
 BLOCK_SECONDS = 0.1
+BYTES_PER_SECOND = SAMPLE_RATE * 2  # what a recording takes on disk: 16-bit mono WAV
 QUEUE_SECONDS = 120  # how far the writer may fall behind before new sound is dropped
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
-from voiceprep.capture import EndOfAnswer, Recording, record_answer
+from voiceprep.capture import BYTES_PER_SECOND, EndOfAnswer, Recording, record_answer
 from voiceprep.commands import Command, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
 from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next
@@ -98,6 +98,7 @@ def practice(
 ) -> PracticeSummary:
     """Run one practice session over `questions`; every answer is archived as it ends."""
     microphone = resolve_device(options.input_device, "input")  # fail before anything is spoken
+    store.check_room(int(options.end_of_answer.max_duration * BYTES_PER_SECOND * 2))
     coach = Coach(options, show)
     transcriber = BackgroundTranscriber(options.model, options.device, options.compute_type, store.data_dir)
     keyboard = Keyboard()

@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from voiceprep.bank import Bank, Question
-from voiceprep.cli.common import STARTED, add_bank_option, load_bank, print_json
+from voiceprep.cli.common import STARTED, add_bank_option, load_bank, open_store, print_json
 from voiceprep.errors import VoiceprepError
 from voiceprep.paths import data_dir
 from voiceprep.store import Store
@@ -74,7 +74,7 @@ def _practice(args: argparse.Namespace) -> int:
         ),
         speak_feedback=not args.quiet_feedback, mock=mock,
     )
-    store = Store(data_dir(args.data_dir))
+    store = open_store(args)
     try:
         questions = _choose(args, bank, store)
         if mock:
