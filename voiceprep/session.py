@@ -15,6 +15,7 @@ from typing import TextIO
 
 import numpy as np
 
+from voiceprep import vad
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
 from voiceprep.capture import BYTES_PER_SECOND, EndOfAnswer, Recording, record_answer
@@ -28,7 +29,6 @@ from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
 from voiceprep.speech import DEFAULT_ENGINE, DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
 from voiceprep.transcription import BackgroundTranscriber, Transcript
-
 
 WARNING_BEFORE_END = 30.0  # seconds before the longest answer ends
 
@@ -101,6 +101,7 @@ def practice(
     store.check_room(int(options.end_of_answer.max_duration * BYTES_PER_SECOND * 2))
     coach = Coach(options, show)
     transcriber = BackgroundTranscriber(options.model, options.device, options.compute_type, store.data_dir)
+    vad.warm_up()
     keyboard = Keyboard()
     summary = PracticeSummary(store.start_session(bank.id, mode="mock" if options.mock else "practice"))
     show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "

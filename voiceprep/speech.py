@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import signal
 import tempfile
-import threading
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from voiceprep.errors import VoiceprepError
+from voiceprep.interrupts import interrupt_deferred
 
 DEFAULT_RATE = 175  # words per minute: a calm interviewer
 DEFAULT_ENGINE = "pyttsx3"
@@ -63,30 +62,13 @@ class Synthesizer:
         self._engine = ENGINES[engine](voice, rate)
 
     def synthesize(self, text: str) -> Speech:
-        """Render text to audio samples; Ctrl-C meanwhile takes effect once the engine is done."""
-        with _interrupt_deferred():
+        """Render text to audio samples; Ctrl-C meanwhile takes effect once the engine is done.
+
+        Interrupted inside espeak's C callback, pyttsx3 leaves the callback running against
+        a freed engine; synthesis takes milliseconds, so the interrupt waits for it.
+        """
+        with interrupt_deferred():
             return self._engine.synthesize(text)
-
-
-@contextlib.contextmanager
-def _interrupt_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends.
-
-    Interrupted inside espeak's C callback, pyttsx3 leaves the callback running against a
-    freed engine and prints tracebacks on the way out; synthesis takes milliseconds, so
-    the interrupt is held that long and raised after.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[object] = []
-    previous = signal.signal(signal.SIGINT, lambda *_: pending.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if pending:
-        raise KeyboardInterrupt
 
 
 class Pyttsx3Engine:

@@ -6,9 +6,12 @@ blocks, so this one carries the LSTM state and the 64-sample context from block 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from voiceprep.interrupts import interrupt_deferred
 
 SAMPLE_RATE = 16000
 WINDOW = 512  # samples per speech probability (32 ms at 16 kHz)
@@ -21,19 +24,28 @@ def _model_path() -> Path:
     return Path(faster_whisper.__file__).parent / "assets" / "silero_vad_v6.onnx"
 
 
-class StreamingVad:
-    """Speech probabilities for consecutive 32 ms windows of a 16 kHz stream."""
-
-    def __init__(self) -> None:
+@lru_cache(maxsize=1)
+def _onnx_session():  # -> onnxruntime.InferenceSession, shared: every stream keeps its own state
+    with interrupt_deferred():
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.inter_op_num_threads = 1
         options.intra_op_num_threads = 1
         options.log_severity_level = 4
-        self._session = onnxruntime.InferenceSession(
-            str(_model_path()), providers=["CPUExecutionProvider"], sess_options=options
-        )
+        return onnxruntime.InferenceSession(str(_model_path()), providers=["CPUExecutionProvider"], sess_options=options)
+
+
+def warm_up() -> None:
+    """Load the model now (about 0.1 s), so the first answer's recording does not wait for it."""
+    _onnx_session()
+
+
+class StreamingVad:
+    """Speech probabilities for consecutive 32 ms windows of a 16 kHz stream."""
+
+    def __init__(self) -> None:
+        self._session = _onnx_session()
         self.reset()
 
     def reset(self) -> None:
