@@ -162,6 +162,9 @@ def _ask(
         path, microphone, options.end_of_answer, stop=keyboard.next_press(),
         on_block=_each(live.feed, _time_warning(options.end_of_answer.max_duration, coach.show)),
     )
+    if recording.ended_by == "interrupted" and recording.seconds == 0:
+        path.unlink(missing_ok=True)  # stopped before a single sound: there is nothing to keep
+        raise KeyboardInterrupt
     answer_id = store.add_answer(
         session_id, bank.id, question.id, question.section, question.prompt, started_at, path, recording.seconds,
         status="partial" if recording.ended_by == "interrupted" else "recorded",
