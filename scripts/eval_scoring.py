@@ -13,7 +13,7 @@ lowercased text.
 Usage:
     python scripts/eval_scoring.py                 # the report
     python scripts/eval_scoring.py --split dev     # details for one split
-    python scripts/eval_scoring.py --errors        # also list every error (or --errors FILE)
+    python scripts/eval_scoring.py --errors        # also list the dev split's errors (or --errors FILE)
     python scripts/eval_scoring.py --json          # machine-readable
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -411,7 +411,7 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
             f"({speed['phrasings']} phrasings): median {speed['median_ms']} ms, p90 {speed['p90_ms']} ms over {speed['runs']} runs"
         )
     n_fp = sum(1 for e in result["errors"] if e["error"] == "FP")
-    p(f"Errors: {n_fp} false positives, {len(result['errors']) - n_fp} false negatives (all sources); --errors lists them")
+    p(f"Errors: {n_fp} false positives, {len(result['errors']) - n_fp} false negatives (all sources); --errors lists the dev split's")
 
 
 def print_errors(errors: list[dict], out) -> None:
@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list every error (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test the test split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -452,13 +452,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_report(result, args.split, speed)
     if args.errors:
+        # Errors are what people tune aliases and the scorer against; unless the test
+        # split is asked for by name, list only dev errors so the test split stays held out.
+        errors = result["errors"] if args.split == "test" else [e for e in result["errors"] if e["split"] == "dev"]
+        note = "" if args.split == "test" else " (dev split only: tune on these; --split test shows the held-out ones)"
         if args.errors == "-":
-            print("")
-            print_errors(result["errors"], sys.stdout)
+            print(f"\nErrors{note}:")
+            print_errors(errors, sys.stdout)
         else:
             with open(args.errors, "w", encoding="utf-8") as f:
-                print_errors(result["errors"], f)
-            print(f"errors written to {args.errors}")
+                print_errors(errors, f)
+            print(f"{len(errors)} errors written to {args.errors}{note}")
     return 0
 
 
