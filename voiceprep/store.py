@@ -190,14 +190,15 @@ class Store:
             )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
-        for migration in MIGRATIONS:
-            if migration.__name__ in applied:
-                continue
-            with _transaction(db):
-                migration(db)
-                db.execute("INSERT INTO migrations VALUES (?, ?)", (migration.__name__, now()))
+        # Checked and applied under one write lock: two sessions opening a new archive at
+        # once would otherwise both try to create its tables.
+        with _transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+            for migration in MIGRATIONS:
+                if migration.__name__ not in applied:
+                    migration(db)
+                    db.execute("INSERT INTO migrations VALUES (?, ?)", (migration.__name__, now()))
 
     def close(self) -> None:
         self.db.close()
