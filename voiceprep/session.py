@@ -182,16 +182,15 @@ def _ask(
         coach.say("I didn't hear anything.")
         return AnswerOutcome(question, answer_id, recording, None)
     ended = recording.decided_at
-    transcript = live.finish().transcript if recording.heard_speech else None
-    result = score_answer(question, strip_closing_phrase(transcript.text) if transcript else "", list(transcript.words) if transcript else None)
+    transcript = live.finish().transcript  # speech was heard: the no-speech case returned above
+    result = score_answer(question, strip_closing_phrase(transcript.text), list(transcript.words))
     metrics = _delivery(question, transcript, recording)
     store.save_score(answer_id, result, metrics.as_json())
     ready_after = time.perf_counter() - ended
     if options.mock:
         coach.show("Answer saved." if recording.ended_by != "max_duration" else "Time is up; answer saved.")
         return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
-    if transcript is not None:
-        coach.show(f"You said: {transcript.text}")
+    coach.show(f"You said: {transcript.text}")
     coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
     _delivery_feedback(question, metrics, coach, options)
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
@@ -228,9 +227,9 @@ def _time_warning(max_duration: float, show: Callable[[str], None]) -> Callable[
     return check
 
 
-def _delivery(question: Question, transcript: Transcript | None, recording: Recording) -> SpeakingMetrics:
+def _delivery(question: Question, transcript: Transcript, recording: Recording) -> SpeakingMetrics:
     return speaking_metrics(
-        transcript.text if transcript else "", transcript.words if transcript else (), recording.seconds,
+        transcript.text, transcript.words, recording.seconds,
         recording.first_speech_at, recording.speech_runs, behavioral=is_behavioral(question.section),
     )
 
