@@ -33,6 +33,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     practice.add_argument("--output-device", help="speaker, by index or name")
     practice.add_argument("--model", default="tiny.en", help="tiny.en (embedded), a faster-whisper model name, or a model directory")
     practice.add_argument("--compute-type", default="int8", help="CTranslate2 compute type (default int8)")
+    practice.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"),
+                          help="where the speech model runs (default cpu; cuda needs an NVIDIA GPU and CUDA libraries)")
     practice.add_argument("--voice", help="text-to-speech voice name (with --tts piper: a Piper .onnx voice file)")
     practice.add_argument("--tts", choices=("pyttsx3", "piper"), default="pyttsx3",
                           help="speech engine: pyttsx3 (system voices, default) or piper (neural; pip install 'voiceprep[piper]')")
@@ -68,7 +70,7 @@ def _practice(args: argparse.Namespace) -> int:
     mock = args.how == "mock"
     options = PracticeOptions(
         input_device=args.input_device, output_device=args.output_device, model=args.model,
-        compute_type=args.compute_type, voice=args.voice, rate=args.rate, tts=args.tts, hands_free=args.hands_free,
+        compute_type=args.compute_type, device=args.device, voice=args.voice, rate=args.rate, tts=args.tts, hands_free=args.hands_free,
         end_of_answer=replace(
             EndOfAnswer(), trailing_silence=args.silence, max_duration=args.time_limit if mock else args.max_seconds,
         ),
