@@ -8,6 +8,7 @@ from typing import Any
 
 from voiceprep.bank import Question
 from voiceprep.errors import VoiceprepError
+from voiceprep.longform import LONG_RECORDING, recording_seconds, transcribe_in_pieces
 from voiceprep.scoring import ScoreResult, score_answer
 from voiceprep.transcription import DecodeOptions, Transcriber, Transcript
 
@@ -48,5 +49,9 @@ def grade_recording(question: Question, audio: Path, transcriber: Transcriber) -
         raise VoiceprepError(f"no such audio file: {audio}")
     if audio.stat().st_size == 0:
         raise VoiceprepError(f"{audio} is empty: record the answer again")
-    transcript = transcriber.transcribe(audio, DecodeOptions())
+    seconds = recording_seconds(audio)
+    if seconds is not None and seconds > LONG_RECORDING:
+        transcript = transcribe_in_pieces(transcriber, audio)
+    else:
+        transcript = transcriber.transcribe(audio, DecodeOptions())
     return GradedAnswer(question.id, str(audio), score_answer(question, transcript.text, list(transcript.words)), transcript)

@@ -148,7 +148,7 @@ class LiveTranscriber:
         if self._stretch_start is not None:
             tail = (self._audio.size - self._stretch_start) / SAMPLE_RATE
             self._close(model, self._audio.size, "end", speech_end=self._last_speech_end)
-        transcript = _join(self._pieces, self._audio.size / SAMPLE_RATE)
+        transcript = join_pieces(self._pieces, self._audio.size / SAMPLE_RATE)
         return LiveTranscript(transcript, tuple(stretch for stretch, _ in self._pieces), tail)
 
 
@@ -164,7 +164,7 @@ def _drop_words_after(piece: Transcript, limit: float) -> Transcript:
     return replace(piece, text=text, words=piece.words[:kept])
 
 
-def _join(pieces: list[tuple[Stretch, Transcript]], audio_seconds: float) -> Transcript:
+def join_pieces(pieces: list[tuple[Stretch, Transcript]], audio_seconds: float) -> Transcript:
     """One transcript: each piece's characters shifted by the text before it, its times by its start."""
     text = ""
     words: list[WordTime] = []
