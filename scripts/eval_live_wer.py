@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from voiceprep.live import LiveTranscriber
 from voiceprep.resample import Resampler
+from voiceprep.speech import read_wav
 from voiceprep.transcription import BackgroundTranscriber
 from voiceprep.wer import word_error_rate
 
@@ -41,10 +41,8 @@ def answer_audio(voice: str, answer: dict) -> np.ndarray:
 
         speech = Synthesizer().synthesize(answer["text"])
         return Resampler(speech.samplerate, SAMPLE_RATE)(speech.samples)
-    with wave.open(str(path), "rb") as handle:
-        rate = handle.getframerate()
-        samples = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
-    return Resampler(rate, SAMPLE_RATE)(samples)
+    recorded = read_wav(path)
+    return Resampler(recorded.samplerate, SAMPLE_RATE)(recorded.samples)
 
 
 def live_transcript(transcriber: BackgroundTranscriber, audio: np.ndarray) -> str:

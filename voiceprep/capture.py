@@ -45,7 +45,6 @@ class EndOfAnswer:
 class Recording:
     path: Path
     seconds: float = 0.0
-    speech_seconds: float = 0.0
     first_speech_at: float | None = None  # seconds from the start of recording
     ended_by: str = ""  # "silence", "max_duration", "no_speech", "stop", "interrupted", "device_error"
     error: str | None = None
@@ -211,7 +210,6 @@ def record_answer(
         writer.close()
         tracker.close()
     recording.seconds = written / SAMPLE_RATE
-    recording.speech_seconds = tracker.speech_windows * WINDOW / SAMPLE_RATE
     recording.first_speech_at = tracker.first_speech
     recording.speech_runs = tracker.runs
     if status_errors and recording.error is None and recording.ended_by != "device_error":

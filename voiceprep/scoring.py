@@ -141,6 +141,7 @@ class _Transcript:
         self._words_of_stem: dict[str, set[str]] = {}
         for word in self._long_words:
             self._words_of_stem.setdefault(stem(word), set()).add(word)
+        self._long_stems = list(self._words_of_stem)
         self._positions: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         words = [t.word for t in self.tokens]
         self.runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
@@ -195,7 +196,7 @@ class _Transcript:
                 score_cutoff=SOUND_ALIKE_SIMILARITY, limit=None,
             )
             similar_stems = process.extract(
-                expected.stem, list(self._words_of_stem), scorer=fuzz.ratio,
+                expected.stem, self._long_stems, scorer=fuzz.ratio,
                 score_cutoff=WORD_SIMILARITY, limit=None,
             )
             candidates = [(word, similarity) for word, similarity, _ in similar]

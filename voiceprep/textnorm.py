@@ -103,11 +103,7 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
-    concept: str = ""  # the stem shared with its synonyms
-
-    def __post_init__(self) -> None:
-        if not self.concept:
-            object.__setattr__(self, "concept", concept(self.stem))
+    concept: str  # the stem shared with its synonyms
 
     @property
     def is_stopword(self) -> bool:
