@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -23,6 +24,7 @@ from voiceprep.errors import VoiceprepError
 
 DATABASE_NAME = "voiceprep.db"
 RECORDINGS_DIR = "recordings"
+BUSY_SECONDS = 10  # how long a session waits for another one that is writing
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -145,11 +147,11 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         old_umask = os.umask(0o077)  # recordings and transcripts are the user's alone
         try:
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
             try:
                 db.row_factory = sqlite3.Row
                 db.execute("PRAGMA foreign_keys = ON")
-                db.execute("PRAGMA journal_mode = WAL")  # a second session reads while one writes
+                _use_wal(db)
                 if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("database disk image is malformed")
                 self._migrate(db)
@@ -332,6 +334,23 @@ def _answer_row(row: sqlite3.Row) -> AnswerRow:
         result=json.loads(row["result_json"]) if row["result_json"] else None,
         metrics=json.loads(row["metrics_json"]) if row["metrics_json"] else None,
     )
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Write-ahead logging, so a second session reads while one writes.
+
+    Switching to it needs the file to itself, and SQLite fails that at once rather than
+    waiting, so a session opening at the same moment as another tries again.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
