@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import write_wav
+from rapidfuzz import fuzz
 
 from voiceprep.cli import main
+from voiceprep.textnorm import fold
 
+QUESTION = "What is a model extraction attack, and what countermeasures would you put in place?"  # int-05
 # Said into the microphone for int-05 (model extraction): three of its six points, plainly.
 EXTRACTION_ANSWER = (
     "Model extraction is when an attacker sends lots of queries to copy the model. "
@@ -53,8 +56,10 @@ def test_practice_speaks_records_transcribes_scores_and_archives(virtual_audio, 
     # What the speaker received: the question, then the feedback, both intelligible.
     heard = virtual_audio.heard_by_speaker()
     assert len(heard) > 16000
-    spoken_back = transcriber.transcribe(heard).text.lower()
-    assert "model extraction" in spoken_back and "countermeasures" in spoken_back
+    spoken_back = fold(transcriber.transcribe(heard).text)
+    # The whole question, within a few mis-heard words: espeak's "countermeasures" comes back
+    # as "come to measure" on some espeak-ng builds.
+    assert fuzz.partial_ratio(fold(QUESTION), spoken_back) >= 85, spoken_back
     assert "you missed" in spoken_back
 
 
