@@ -14,6 +14,9 @@ Usage:
     python scripts/eval_scoring.py                 # the report
     python scripts/eval_scoring.py --split dev     # details for one split
     python scripts/eval_scoring.py --errors        # also list the dev split's errors (or --errors FILE)
+
+Splits (by question): dev to tune on, test to check that a change generalizes, holdout
+written after the tuning, reported only.
     python scripts/eval_scoring.py --json          # machine-readable
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -44,7 +47,9 @@ from voiceprep.scoring import score_answer  # noqa: E402
 ANSWERS = ROOT / "tests" / "data" / "eval" / "answers.toml"
 TRANSCRIPTS = ROOT / "tests" / "data" / "eval" / "transcripts.json"
 BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
-SPLITS = ("dev", "test", "all")
+# dev: tune on it; test: reported, looked at only to check a rule generalizes; holdout:
+# written after the tuning, reported and never looked into while tuning
+SPLITS = ("dev", "test", "holdout", "all")
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
 
@@ -366,7 +371,7 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
         p(_row(key, figures))
     p("")
     if result["spoken"]:
-        p(_header("Spoken (tiny.en, no bias) per voice" + (": dev / test / all" if split == "all" else f": {split}")))
+        p(_header("Spoken (tiny.en, no bias) per voice" + (": dev / test / holdout / all" if split == "all" else f": {split}")))
         for voice, variants in result["spoken"].items():
             if "plain" not in variants:
                 continue
@@ -425,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test the test split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -453,9 +458,10 @@ def main(argv: list[str] | None = None) -> int:
         print_report(result, args.split, speed)
     if args.errors:
         # Errors are what people tune aliases and the scorer against; unless the test
-        # split is asked for by name, list only dev errors so the test split stays held out.
-        errors = result["errors"] if args.split == "test" else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if args.split == "test" else " (dev split only: tune on these; --split test shows the held-out ones)"
+        # or holdout split is asked for by name, list only dev errors so those stay held out.
+        named = args.split in ("test", "holdout")
+        errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
+        note = "" if named else " (dev split only: tune on these; --split test|holdout shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)
