@@ -105,6 +105,59 @@ def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
     assert score_answer(question, "look at the activation, um, clustering").covered  # only fillers between
 
 
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("blocklists of known phrases don't work", False),  # the match is the subject of a negated verb
+        ("stealing a model's behaviour through the API isn't really a thing", False),
+        ("changes to the model's settings — nah, that's not logged", False),
+        ("endpoints left open with no key at all", True),  # "no" negates a noun, not the verb
+        ("rewrite the system prompt to tell the model never to reveal it", True),  # an infinitive, not the verb
+        ("we kept blocklists and I don't think regexes help", True),  # the negation starts a clause of its own
+        ("blocklists of known phrases, those do work", True),
+    ],
+)
+def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
+    question = Question("q", "S", "?", "...", (
+        KeyPoint("regex blocklists", ("blocklist",)),
+        KeyPoint("model extraction", ("steal the model",)),
+        KeyPoint("configuration changes", ("changes to the model",)),
+        KeyPoint("unauthenticated access", ("open endpoint",)),
+        KeyPoint("prompt hardening", ("rewrite the system prompt",)),
+    ))
+    assert len(score_answer(question, said).covered) == int(credited)
+
+
+@pytest.mark.parametrize(
+    "heard, alias, credited",
+    [
+        ("rules", "roles", False),  # a lone ordinary word heard as another real word
+        ("garrick", "Garak", True),  # a name mis-heard
+        ("the user roles", "user roles", True),
+        ("the user rules", "user roles", True),  # in a phrase, the other words confirm the mishearing
+    ],
+)
+def test_a_lone_ordinary_word_is_matched_by_its_spelling_only(heard, alias, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
+    assert bool(score_answer(question, f"we set up {heard} for it").covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, label, credited",
+    [
+        ("they check the prompt templates haven't been tampered with", "templates tampered", True),  # "haven" is no word between
+        ("we held the line on encryption", "hold the line", True),  # irregular past
+        ("they stole the model", "steal the model", True),
+        ("it uses regular expressions", "regularization", False),  # "-ization" is another idea than its base word
+        ("authors of the paper", "authorization", False),
+        ("we regularize the weights", "regularization", True),
+    ],
+)
+def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint(label),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
 def test_a_denied_mention_does_not_cancel_a_plain_one():
     assert "watermarking" in covered("we did not use watermarking at first. Later we added a watermark.")
 

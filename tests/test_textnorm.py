@@ -29,9 +29,30 @@ def test_tokens_keep_their_place_in_the_original_text():
     assert [text[t.start : t.end] for t in tokenize(text)] == ["We", "use", "Rate", "Limiting"]
 
 
-@pytest.mark.parametrize("a, b", [("queries", "query"), ("limiting", "limit"), ("sanitizing", "sanitization"), ("watermarks", "watermarking")])
+@pytest.mark.parametrize(
+    "a, b",
+    [("queries", "query"), ("limiting", "limit"), ("sanitizing", "sanitization"), ("watermarks", "watermarking"),
+     ("regularize", "regularization"), ("minimizing", "minimization")],
+)
 def test_inflections_share_a_stem(a, b):
     assert tokenize(a)[0].stem == tokenize(b)[0].stem
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("regular", "regularization"), ("author", "authorization"), ("token", "tokenization"), ("minimal", "minimization")],
+)
+def test_an_ize_derivation_keeps_a_stem_of_its_own(a, b):
+    assert tokenize(a)[0].stem != tokenize(b)[0].stem
+
+
+@pytest.mark.parametrize("past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write")])
+def test_irregular_past_forms_become_their_verb(past, verb):
+    assert tokenize(past)[0].word == verb
+
+
+def test_content_tokens_drop_contraction_leftovers_but_keep_the_negation():
+    assert [t.word for t in content_tokens("templates haven't been tampered")] == ["templates", "t", "tampered"]
 
 
 def test_content_tokens_drop_fillers_and_stopwords_but_never_everything():

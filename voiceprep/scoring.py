@@ -8,7 +8,9 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    ``SHORT_WORD`` letters, when their spellings are close (``WORD_SIMILARITY``) or their
    spellings are fairly close and they sound alike (Metaphone), which catches speech
    recognition slips such as "garrick" for "garak". Words of ``SHORT_WORD`` letters or
-   fewer (DP, PII, RAG) match only exactly: one letter changes their meaning.
+   fewer (DP, PII, RAG) match only exactly: one letter changes their meaning. A
+   phrasing of one ordinary (lowercase) word matches by its stem only: alone, "rules"
+   heard for "roles" is more likely the word "rules" than a slip.
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking".
@@ -19,7 +21,9 @@ covered when confidence >= ``COVERED_THRESHOLD``.
 Denied mentions: a match is not credited when a negation ("not", "no", "never", "n't",
 "neither", "nor") stands up to ``NEGATION_SCOPE`` words before it in the same clause
 ("we did not use watermarking"); a clause ends at punctuation or at "but", "however",
-"although", "though", "yet", "except". "Not only" and "not just" are not negations.
+"although", "though", "yet", "except". "Not only" and "not just" are not negations. A
+match is also denied when it is the subject of a negated verb, up to a short modifier
+("watermarking isn't something I'd do", "blocklists of known phrases don't work").
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
 introduce a reason ("without rate limiting, an attacker can copy the model"). A denied
 mention is reported (``PointResult.denied``) so feedback can say so.
@@ -56,6 +60,20 @@ AUXILIARIES = frozenset({
     "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
     "s", "it", "that", "really", "just", "honestly", "um", "uh", "well", "so", "won", "wouldn", "would",
     "i", "we", "you", "they", "d", "ll",
+})
+# A matched noun phrase may go on for this many words before its negated verb.
+MODIFIER_WORDS = 4
+# The auxiliaries that carry a negation of the verb that follows ("don't", "isn't").
+VERB_AUXILIARIES = frozenset({
+    "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
+    "won", "wouldn", "would", "will", "can", "couldn", "shouldn", "really", "just", "actually",
+})
+# Negations that deny whatever was just said, with no verb: "model changes, nah".
+INTERJECTED_NEGATIONS = frozenset({"nah"})
+# Words that start another clause, whose negation is not about the match.
+CLAUSE_OPENERS = frozenset({
+    "and", "or", "so", "because", "since", "if", "when", "while", "which", "who", "where", "that", "as",
+    "i", "we", "you", "they", "he", "she", "it", "then",
 })
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
 PHRASE_BREAKS = CLAUSE_PUNCTUATION | {"\u2014", "\u2013"}  # a dash also splits a phrase, not a denial
@@ -142,7 +160,7 @@ class _Transcript:
         for word in self._long_words:
             self._words_of_stem.setdefault(stem(word), set()).add(word)
         self._long_stems = list(self._words_of_stem)
-        self._positions: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        self._positions: dict[tuple[str, bool, bool], list[tuple[int, float]]] = {}
         words = [t.word for t in self.tokens]
         self.runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
         self.run_bounds = (
@@ -178,19 +196,19 @@ class _Transcript:
             or (i > 0 and not self._gaps[i - 1].isdisjoint(punctuation))
         ]
 
-    def positions(self, expected: Token, synonyms: bool) -> list[tuple[int, float]]:
-        """Where a phrasing word occurs (or a synonym of it), with how well each occurrence matches."""
-        key = (expected.word, synonyms)
+    def positions(self, expected: Token, synonyms: bool, misheard: bool) -> list[tuple[int, float]]:
+        """Where a phrasing word occurs (or a synonym of it, or a mis-hearing), with how well each occurrence matches."""
+        key = (expected.word, synonyms, misheard)
         if key not in self._positions:
-            self._positions[key] = self._find(expected, synonyms)
+            self._positions[key] = self._find(expected, synonyms, misheard)
         return self._positions[key]
 
-    def _find(self, expected: Token, synonyms: bool) -> list[tuple[int, float]]:
+    def _find(self, expected: Token, synonyms: bool, misheard: bool) -> list[tuple[int, float]]:
         exact = self._by_stem.get(expected.stem, []) + self._by_word.get(expected.word, [])
         if synonyms:
             exact += self._by_concept.get(expected.concept, [])
         scores = {i: 1.0 for i in exact}
-        if len(expected.word) > SHORT_WORD:
+        if misheard and len(expected.word) > SHORT_WORD:
             similar = process.extract(
                 expected.word, self._long_words, scorer=fuzz.ratio,
                 score_cutoff=SOUND_ALIKE_SIMILARITY, limit=None,
@@ -236,13 +254,29 @@ class _Transcript:
         )
 
     def _negated_after(self, last: int) -> bool:
-        clause_end = self.clause_start_after(last)
-        for i in range(last + 1, min(clause_end, last + 1 + POST_NEGATION_SCOPE, len(self.tokens))):
+        """Whether the match is the subject of a negated verb.
+
+        Auxiliaries may stand between ("X is really not"), and before them a short
+        modifier of the matched words ("blocklists of known phrases don't work",
+        "stealing a model's behaviour through the API isn't a thing"). After a modifier
+        only a negated verb denies, not a negated noun ("endpoints left open with no
+        key") or an infinitive ("the system prompt to tell the model never to ..."),
+        and the modifier ends at a word that starts a clause of its own ("rate limiting
+        and I don't think ...").
+        """
+        clause_end = min(self.clause_start_after(last), len(self.tokens))
+        modifier = 0
+        verb_seen = False
+        for i in range(last + 1, min(clause_end, last + 1 + POST_NEGATION_SCOPE + MODIFIER_WORDS)):
             word = self.tokens[i].word
-            if word in NEGATIONS:
+            if word in NEGATIONS and (verb_seen or not modifier or word in INTERJECTED_NEGATIONS):
                 return not self._pseudo_negation(i)
-            if word not in AUXILIARIES:
+            if word in VERB_AUXILIARIES or (word in AUXILIARIES and not modifier):
+                verb_seen |= word != "s"  # "model's behaviour": a possessive, not "is"
+                continue
+            if verb_seen or word in CLAUSE_OPENERS or modifier == MODIFIER_WORDS:
                 return False
+            modifier += 1
         return False
 
     def clause_start_after(self, index: int) -> int:
@@ -311,8 +345,11 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
 def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
     wanted = _phrase_tokens(phrase)
     positions: list[list[tuple[int, float]]] = []
+    # A lone ordinary word heard as another real word ("roles" as "rules") is most
+    # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.
+    misheard = len(wanted) > 1 or not phrase.islower()
     for expected in wanted:
-        found = transcript.positions(expected, synonyms=len(wanted) > 1)
+        found = transcript.positions(expected, synonyms=len(wanted) > 1, misheard=misheard)
         if not found:
             return None
         positions.append(found)

@@ -41,6 +41,18 @@ BRITISH_WORDS = {
     # A homophone the recognizer writes for the word that matters here: "weather or not".
     "weather": "whether",
 }
+# Irregular past forms to their verb, which no stemmer relates: "held the line" is
+# "hold the line", "stole the model" "steal the model". Forms that are also ordinary
+# words of another meaning ("left", "found", "lead") are left alone.
+IRREGULAR_VERBS = {
+    "held": "hold", "caught": "catch", "stole": "steal", "stolen": "steal", "broke": "break",
+    "broken": "break", "took": "take", "taken": "take", "gave": "give", "given": "give",
+    "wrote": "write", "written": "write", "ran": "run", "built": "build", "sent": "send",
+    "kept": "keep", "told": "tell", "brought": "bring", "chose": "choose", "chosen": "choose",
+    "hid": "hide", "hidden": "hide", "stood": "stand", "taught": "teach", "understood": "understand",
+    "began": "begin", "begun": "begin", "shown": "show", "drew": "draw", "drawn": "draw",
+    "fought": "fight", "sought": "seek", "spent": "spend", "threw": "throw", "thrown": "throw",
+}
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
 _BRITISH_SUFFIXES = (
@@ -57,6 +69,9 @@ STOPWORDS = frozenset(
     more most much many what which who whom whose when where why how if else because while
     what's that's there's let's i'd i'm we'd we're you're they're kind sort thing things
     way ways get got make makes made go going know mean yeah yes right""".split()
+    # What the tokenizer leaves of contractions ("haven't" -> "haven" "t"), which would
+    # otherwise count as words between a phrasing's words. The "t" stays: it negates.
+    + "s ll d re ve m don doesn didn isn aren wasn weren haven hasn hadn wouldn couldn shouldn".split()
 )
 
 
@@ -126,21 +141,32 @@ def normalize_word(word: str) -> str:
         return str(int(word))
     if word in BRITISH_WORDS:
         return BRITISH_WORDS[word]
+    if word in IRREGULAR_VERBS:
+        return IRREGULAR_VERBS[word]
     for british, american in _BRITISH_SUFFIXES:
         if word.endswith(british) and len(word) > len(british) + 2:
             return word[: -len(british)] + american
     return word
 
 
-_CANONICAL_STEM = {
-    _STEMMER.stemWord(normalize_word(word)): _STEMMER.stemWord(group[0]) for group in SYNONYMS for word in group
-}
-
-
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem of a normalized word."""
-    return _STEMMER.stemWord(word)
+    """The Snowball (Porter 2) stem of a normalized word, keeping an "-ize" derivation.
+
+    Porter 2 strips "-ization" down to the word it was built on, so "regularization"
+    would meet "regular", "authorization" "author" and "tokenization" "token": different
+    ideas. The stem keeps the suffix up to its "iz", so "regularize", "regularizing"
+    and "regularization" still share one stem, apart from "regular".
+    """
+    base = _STEMMER.stemWord(word)
+    if word.startswith(base):
+        derivation = word.find("iz", len(base))
+        if derivation >= 0:
+            return word[: derivation + 2]
+    return base
+
+
+_CANONICAL_STEM = {stem(normalize_word(word)): stem(group[0]) for group in SYNONYMS for word in group}
 
 
 def concept(word_stem: str) -> str:
