@@ -16,7 +16,8 @@ Usage:
     python scripts/eval_scoring.py --errors        # also list the dev split's errors (or --errors FILE)
 
 Splits (by question): dev to tune on, test to check that a change generalizes, holdout
-written after the tuning, reported only.
+written after the first round of tuning (looked into since), holdout2 written before the
+second round and reported only.
     python scripts/eval_scoring.py --json          # machine-readable
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -48,8 +49,10 @@ ANSWERS = ROOT / "tests" / "data" / "eval" / "answers.toml"
 TRANSCRIPTS = ROOT / "tests" / "data" / "eval" / "transcripts.json"
 BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # dev: tune on it; test: reported, looked at only to check a rule generalizes; holdout:
-# written after the tuning, reported and never looked into while tuning
-SPLITS = ("dev", "test", "holdout", "all")
+# written after the first round of tuning, whose errors were then looked at, so it is a
+# tuning set now too; holdout2: written before the second round, never looked into
+SPLITS = ("dev", "test", "holdout", "holdout2", "all")
+HELD_OUT = ("test", "holdout", "holdout2")  # splits whose errors are listed only when asked for by name
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
 
@@ -371,7 +374,7 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
         p(_row(key, figures))
     p("")
     if result["spoken"]:
-        p(_header("Spoken (tiny.en, no bias) per voice" + (": dev / test / holdout / all" if split == "all" else f": {split}")))
+        p(_header("Spoken (tiny.en, no bias) per voice" + (": " + " / ".join(SPLITS) if split == "all" else f": {split}")))
         for voice, variants in result["spoken"].items():
             if "plain" not in variants:
                 continue
@@ -430,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout that split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2 that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -445,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     transcripts = load_transcripts()
     voices = args.voices.split(",") if args.voices else None
     result = evaluate(answers, transcripts, bank, voices)
-    if args.split != "all":  # details for one split; the split table keeps all three
+    if args.split != "all":  # details for one split; the split table keeps them all
         detail = evaluate([a for a in answers if a["split"] == args.split], transcripts, bank, voices)
         detail["written"]["split"] = result["written"]["split"]
         detail["dataset"] = result["dataset"]
@@ -457,11 +460,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_report(result, args.split, speed)
     if args.errors:
-        # Errors are what people tune aliases and the scorer against; unless the test
-        # or holdout split is asked for by name, list only dev errors so those stay held out.
-        named = args.split in ("test", "holdout")
+        # Errors are what people tune aliases and the scorer against; unless a held-out
+        # split is asked for by name, list only dev errors so those stay held out.
+        named = args.split in HELD_OUT
         errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if named else " (dev split only: tune on these; --split test|holdout shows the held-out ones)"
+        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2 shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)

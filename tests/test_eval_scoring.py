@@ -78,7 +78,7 @@ def test_answers_are_well_formed(answers):
     assert set(kinds) <= {"complete", "partial", "off-topic", "wrong", "denied", "trap"}
     assert kinds["trap"] >= 8 and kinds["denied"] >= 8
     for answer in answers:
-        assert answer["split"] in ("dev", "test", "holdout"), answer["id"]
+        assert answer["split"] in ("dev", *ev.HELD_OUT), answer["id"]
         assert 40 <= len(answer["text"].split()) <= 200, answer["id"]
         if answer["kind"] in ("off-topic", "wrong", "trap"):
             assert answer["covers"] == [], answer["id"]
