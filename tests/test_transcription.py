@@ -10,7 +10,7 @@ from conftest import write_wav
 
 from voiceprep.errors import VoiceprepError
 from voiceprep.models import embedded_model_dir, registry, verify_model_dir
-from voiceprep.transcription import Transcriber
+from voiceprep.transcription import DecodeOptions, Transcriber
 
 
 def test_synthesized_speech_transcribes_with_word_times(transcriber, speech, tmp_path):
@@ -20,6 +20,19 @@ def test_synthesized_speech_transcribes_with_word_times(transcriber, speech, tmp
     assert transcript.words and all(w.end >= w.start for w in transcript.words)
     first = transcript.words[0]
     assert transcript.text[first.start_char : first.end_char].strip()
+
+
+def test_without_word_timestamps_word_times_are_spread_over_each_segment(transcriber, speech):
+    # Live stretches decode this way (voiceprep.live.LIVE_DECODING): Whisper times only its segments.
+    lead = np.zeros(16000, np.float32)
+    audio = np.concatenate([lead, speech("Prompt injection overrides the system instructions.")])
+    transcript = transcriber.transcribe(audio, DecodeOptions(word_timestamps=False))
+    words = [transcript.text[w.start_char : w.end_char] for w in transcript.words]
+    assert words == transcript.text.split()
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts) and all(w.end > w.start for w in transcript.words)
+    assert 0.5 <= transcript.words[0].start <= 1.5  # the speech starts after a second of silence
+    assert transcript.words[-1].end <= len(audio) / 16000 + 0.1
 
 
 def test_silence_transcribes_to_nothing(transcriber):

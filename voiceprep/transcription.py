@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -99,7 +100,7 @@ class Transcriber:
                 hotwords=options.hotwords,
                 condition_on_previous_text=False,  # stops one mis-heard stretch from derailing the rest
             )
-            text, words = _assemble(list(segments))  # the generator runs the model
+            text, words = _assemble(list(segments), float(info.duration))  # the generator runs the model
         except (OSError, ValueError, RuntimeError) as error:
             name = audio if isinstance(audio, (str, Path)) else "the recording"
             raise VoiceprepError(f"could not read audio from {name} ({_first_line(error)}); give a WAV, MP3, M4A or FLAC file") from None
@@ -137,7 +138,7 @@ class BackgroundTranscriber:
         self._worker.shutdown(wait=False, cancel_futures=True)
 
 
-def _assemble(segments: list) -> tuple[str, tuple[WordTime, ...]]:
+def _assemble(segments: list, duration: float) -> tuple[str, tuple[WordTime, ...]]:
     """One text from the segments, with each word's character span and time."""
     text = ""
     words: list[WordTime] = []
@@ -150,8 +151,22 @@ def _assemble(segments: list) -> tuple[str, tuple[WordTime, ...]]:
                 words.append(WordTime(start_char, len(text), float(word.start), float(word.end)))
         else:
             piece = segment.text if text else segment.text.lstrip()
+            words.extend(_spread_over(piece, len(text), segment.start, min(segment.end, duration)))
             text += piece
     return text.strip(), tuple(words)
+
+
+def _spread_over(piece: str, offset: int, start: float, end: float) -> list[WordTime]:
+    """Word times estimated from the segment's own: decoded without word timestamps, Whisper
+    times only its segments (a sentence or so), so each word gets the share of the segment
+    its characters take. Good to a second or so: enough to find a point in the recording."""
+    per_char = (end - start) / max(len(piece.strip()), 1)
+    lead = len(piece) - len(piece.lstrip())
+    return [
+        WordTime(offset + match.start(), offset + match.end(),
+                 start + (match.start() - lead) * per_char, start + (match.end() - lead) * per_char)
+        for match in re.finditer(r"\S+", piece)
+    ]
 
 
 def _first_line(error: BaseException) -> str:
