@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import wave
 
 import numpy as np
@@ -41,6 +42,30 @@ def test_a_pause_shorter_than_the_trailing_silence_does_not_end_the_answer(virtu
     assert recording.ended_by == "silence"
     assert len(recording.speech_runs) >= 2
     assert recording.seconds > 0.5 + (len(first) + len(second)) / 16000 + 1.5
+
+
+def test_muted_time_is_recorded_as_silence_and_neither_ends_nor_continues_the_answer(virtual_audio, speech, tmp_path):
+    # The tool mutes the microphone while it speaks a time warning (session.TimeWarning).
+    first, second = speech("First, rate limiting."), speech("Second, watermarking.")
+    first_end = 0.5 + len(first) / 16000
+    virtual_audio.say_into_mic(np.concatenate([first, np.zeros(2 * 16000, np.float32), second]), lead=0.5)
+    muted = threading.Event()
+
+    def mute_around_the_pause(_samples: np.ndarray, elapsed: float) -> None:
+        if first_end - 0.6 <= elapsed < first_end + 1.8:
+            muted.set()
+        else:
+            muted.clear()
+
+    recording = record_answer(tmp_path / "a.wav", resolve_device(None, "input"), EndOfAnswer(trailing_silence=1.5),
+                              on_block=mute_around_the_pause, muted=muted)
+    # 2 s of pause, but only 0.2-0.3 s of it unmuted: the answer went on to the second sentence.
+    assert recording.ended_by == "silence"
+    assert recording.seconds > first_end + 2.0 + len(second) / 16000
+    with wave.open(str(recording.path)) as handle:
+        saved = np.frombuffer(handle.readframes(handle.getnframes()), "<i2")
+    assert np.all(saved[int((first_end - 0.4) * 16000) : int((first_end + 1.6) * 16000)] == 0)
+    assert np.abs(saved[int((first_end - 1.2) * 16000) : int((first_end - 0.8) * 16000)]).max() > 1000  # speech kept
 
 
 def test_no_speech_at_all_ends_at_the_time_out(virtual_audio, tmp_path):

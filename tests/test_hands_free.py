@@ -8,6 +8,7 @@ import io
 import sqlite3
 import sys
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,8 +18,9 @@ from voiceprep.commands import Command, recognize_command
 from voiceprep.errors import VoiceprepError
 from voiceprep.hands_free import COMMAND_DECODING, CommandListener
 from voiceprep.resample import Resampler
-from voiceprep.session import Keyboard
+from voiceprep.session import Coach, Keyboard, PracticeOptions, TimeWarning
 from voiceprep.speech import Synthesizer
+from voiceprep.textnorm import fold
 from voiceprep.transcription import BackgroundTranscriber
 
 pytestmark = pytest.mark.audio
@@ -169,12 +171,23 @@ def test_an_unknown_speech_engine_is_a_clear_error():
 
 
 def test_a_time_warning_is_printed_once_thirty_seconds_before_the_end():
-    from voiceprep.session import _time_warning
-
     shown: list[str] = []
-    check = _time_warning(45.0, shown.append)
+    warning = TimeWarning(45.0, SimpleNamespace(show=shown.append), speak=False)
     for elapsed in np.arange(0.1, 45.0, 0.1):
-        check(np.zeros(1600, np.float32), float(elapsed))
+        warning.check(np.zeros(1600, np.float32), float(elapsed))
     assert shown == ["30 seconds left."]
-    assert _time_warning(20.0, shown.append) is None  # shorter than the warning: nothing to warn
+    assert not warning.speaking.is_set()
+    short = TimeWarning(20.0, SimpleNamespace(show=shown.append), speak=False)
+    short.check(np.zeros(1600, np.float32), 19.9)
+    assert shown == ["30 seconds left."]  # shorter than the warning: nothing to warn
 
+
+def test_the_time_warning_is_spoken_while_the_microphone_is_muted(virtual_audio, transcriber):
+    virtual_audio.say_into_mic(np.zeros(1600, np.float32))  # clears the speaker
+    coach = Coach(PracticeOptions(), show=lambda text: None)
+    warning = TimeWarning(10.0, coach, lead=3.0)
+    warning.check(np.zeros(1600, np.float32), 7.0)
+    muted_at_some_point = warning.speaking.wait(timeout=10)
+    warning.wait()
+    assert muted_at_some_point and not warning.speaking.is_set()  # muted while it spoke, open again after
+    assert "3 seconds left" in fold(transcriber.transcribe(virtual_audio.heard_by_speaker()).text).replace("three", "3")

@@ -3,12 +3,16 @@ on the virtual microphone, compared with transcribing the whole recording at onc
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from voiceprep.audio import resolve_device
 from voiceprep.capture import EndOfAnswer, record_answer
+from voiceprep.commands import strip_closing_phrase
 from voiceprep.live import LiveOptions, LiveTranscriber
+from voiceprep.session import _stop_on_closing_phrase
 from voiceprep.transcription import BackgroundTranscriber
 from voiceprep.wer import word_error_rate
 
@@ -99,6 +103,24 @@ def test_speech_without_a_pause_is_cut_at_its_quietest_point(background_transcri
         assert np.sqrt(np.mean(around**2)) < 0.5 * level  # between words, not through one
     whole = background_transcriber.transcribe(continuous)
     assert word_error_rate(whole.text, result.transcript.text) <= CUT_WER_BOUND
+
+
+@pytest.mark.parametrize(("closing", "stops"), [("That's my answer.", True), ("That is all I would do.", False)])
+def test_a_spoken_closing_phrase_stops_the_recording_as_soon_as_its_stretch_is_decoded(
+    closing, stops, background_transcriber, speech
+):
+    stop = threading.Event()  # what record_answer watches, as it watches Enter
+    live = LiveTranscriber(background_transcriber, on_stretch=_stop_on_closing_phrase(stop))
+    answer = spoken_with_pauses(speech, [ANSWERS[0][0], closing])
+    for start in range(0, len(answer), 1600):
+        live.feed(answer[start : start + 1600])
+    assert not stop.is_set()  # nothing decided while the phrase is still being said
+    pause = np.zeros(1600, np.float32)
+    for _ in range(10):  # one second of silence: the stretch closes after 0.7 s
+        live.feed(pause)
+    transcript = live.finish().transcript
+    assert stop.is_set() == stops
+    assert strip_closing_phrase(transcript.text).rstrip(". ").lower().endswith("account") == stops
 
 
 def test_silence_gives_an_empty_transcript_and_no_stretch(background_transcriber):

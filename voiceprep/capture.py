@@ -5,7 +5,9 @@ writes them to a WAV file as they come (memory stays flat however long the answe
 runs voice activity detection on them. The answer ends at the first of: enough trailing
 silence after speech, the maximum duration, no speech at all within a time-out, or a stop
 request (Enter, a closing phrase). Time is counted in samples, not on the wall clock, so
-the same audio ends the same way on a slow machine or a virtual device.
+the same audio ends the same way on a slow machine or a virtual device. While the tool
+itself speaks (a time warning), the microphone is muted: its sound is recorded as silence,
+and that time counts neither as speech nor as the silence that ends an answer.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ class _SpeechTracker:
                     self.run_start = None
             self.windows += 1
 
+    def skip(self, windows: int) -> None:
+        """Let muted time pass: it neither continues the speech nor adds to the silence."""
+        self.windows += windows
+
     def verdict(self, elapsed: float) -> str | None:
         silence = self.silent_windows * WINDOW / SAMPLE_RATE
         if self.first_speech is not None and silence >= self.rules.trailing_silence:
@@ -124,12 +130,14 @@ def record_answer(
     stop: threading.Event | None = None,
     on_block: Callable[[np.ndarray, float], None] | None = None,
     vad: StreamingVad | None = None,
+    muted: threading.Event | None = None,
 ) -> Recording:
     """Record from `device` into a 16 kHz mono WAV at `path` until the answer ends.
 
     `on_block(samples, elapsed)` sees every 16 kHz block as it is written (for live
-    transcription). Ctrl-C stops the recording and keeps what was said so far: the
-    Recording comes back with ended_by "interrupted", for the caller to save and stop.
+    transcription). While `muted` is set, blocks are taken as silence that does not end the
+    answer. Ctrl-C stops the recording and keeps what was said so far: the Recording comes
+    back with ended_by "interrupted", for the caller to save and stop.
     """
     sd = sounddevice()
     vad = vad or StreamingVad()
@@ -187,10 +195,14 @@ def record_answer(
                 recording.error = "the microphone stopped delivering sound"
                 break
             samples = resample(block)
+            if muted is not None and muted.is_set():
+                samples = np.zeros_like(samples)  # the tool's own voice, picked up by the microphone
+                tracker.skip(len(vad(samples)))
+            else:
+                tracker.feed(vad(samples))
             writer.write(samples)
             written += len(samples)
             elapsed = written / SAMPLE_RATE
-            tracker.feed(vad(samples))
             if on_block is not None:
                 on_block(samples, elapsed)
             ended = "stop" if stop.is_set() else tracker.verdict(elapsed)

@@ -11,6 +11,7 @@ declared over and only joining the pieces is left.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -77,8 +78,12 @@ class LiveTranscriber:
         decode: DecodeOptions = LIVE_DECODING,
         options: LiveOptions = LiveOptions(),
         vad: StreamingVad | None = None,
+        on_stretch: Callable[[str], None] | None = None,
     ) -> None:
+        """`on_stretch(text)` hears each stretch's text as soon as it is decoded, on the
+        transcriber's thread: a closing phrase ("that's my answer") can end the recording."""
         self._transcriber = transcriber
+        self._on_stretch = on_stretch
         self._decode = decode
         self._options = options
         self._vad = vad or StreamingVad()
@@ -150,6 +155,8 @@ class LiveTranscriber:
         piece = model.transcribe(self._audio.slice(start, end), decode)
         piece = _drop_words_after(piece, (speech_end - start) / SAMPLE_RATE + self._options.overhang)
         self._pieces.append((Stretch(start / SAMPLE_RATE, end / SAMPLE_RATE, closed_by, piece.text), piece))
+        if self._on_stretch is not None:
+            self._on_stretch(piece.text)
 
     def _finish(self, model: Transcriber) -> LiveTranscript:
         if self._failure is not None:

@@ -19,7 +19,7 @@ from voiceprep import vad
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
 from voiceprep.capture import BYTES_PER_SECOND, EndOfAnswer, Recording, record_answer
-from voiceprep.commands import Command, strip_closing_phrase
+from voiceprep.commands import Command, ends_with_closing_phrase, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
 from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next
 from voiceprep.live import LiveTranscriber
@@ -157,11 +157,13 @@ def _ask(
     started_at = now()
     path = store.recording_path(session_id, question.id, started_at)
     coach.show("Listening...")
-    live = LiveTranscriber(transcriber)  # transcribes while the candidate speaks
+    stop = keyboard.next_press()
+    live = LiveTranscriber(transcriber, on_stretch=_stop_on_closing_phrase(stop))  # transcribes while the candidate speaks
+    warning = TimeWarning(options.end_of_answer.max_duration, coach, speak=options.speak_feedback)
     recording = record_answer(
-        path, microphone, options.end_of_answer, stop=keyboard.next_press(),
-        on_block=_each(live.feed, _time_warning(options.end_of_answer.max_duration, coach.show)),
+        path, microphone, options.end_of_answer, stop=stop, on_block=_each(live.feed, warning.check), muted=warning.speaking,
     )
+    warning.wait()
     if recording.ended_by == "interrupted" and recording.seconds == 0:
         path.unlink(missing_ok=True)  # stopped before a single sound: there is nothing to keep
         raise KeyboardInterrupt
@@ -207,24 +209,57 @@ def _each(*callbacks: Callable[[np.ndarray, float], None] | None) -> Callable[[n
     return call
 
 
-def _time_warning(max_duration: float, show: Callable[[str], None]) -> Callable[[np.ndarray, float], None] | None:
-    """Print (never say) "30 seconds left" once, WARNING_BEFORE_END before the longest answer ends.
-
-    Printed only: the microphone is open, so anything played now, even a soft beep,
-    would be recorded into the answer and transcribed with it.
-    """
-    warn_at = max_duration - WARNING_BEFORE_END
-    if warn_at <= 0:
-        return None
-    warned = False
-
-    def check(_samples: np.ndarray, elapsed: float) -> None:
-        nonlocal warned
-        if not warned and elapsed >= warn_at:
-            warned = True
-            show(f"{WARNING_BEFORE_END:.0f} seconds left.")
+def _stop_on_closing_phrase(stop: threading.Event) -> Callable[[str], None]:
+    def check(stretch_text: str) -> None:
+        if ends_with_closing_phrase(stretch_text):
+            stop.set()
 
     return check
+
+
+class TimeWarning:
+    """Says "30 seconds left" once, `lead` seconds before the longest answer ends.
+
+    It is spoken while the microphone is open, so `speaking` is set from just before the
+    sound starts until its echo has died away: the recorder mutes the microphone meanwhile,
+    and the tool's own voice never becomes part of the answer.
+    """
+
+    ECHO_SECONDS = 0.3  # a room's reverberation, and the output device's buffer
+
+    def __init__(self, max_duration: float, coach: Coach, speak: bool = True, lead: float = WARNING_BEFORE_END) -> None:
+        self.speaking = threading.Event()
+        self._warn_at = max_duration - lead if max_duration > lead else None
+        self._text = f"{lead:.0f} seconds left."
+        self._coach = coach
+        self._speak = speak
+        self._voice: threading.Thread | None = None
+
+    def check(self, _samples: np.ndarray, elapsed: float) -> None:
+        """record_answer's on_block: warns once the time has come."""
+        if self._warn_at is None or elapsed < self._warn_at:
+            return
+        self._warn_at = None
+        self._coach.show(self._text)
+        if self._speak:
+            self._voice = threading.Thread(target=self._say, daemon=True)
+            self._voice.start()
+
+    def wait(self) -> None:
+        """Until the warning has been said: the coach has one voice."""
+        if self._voice is not None:
+            self._voice.join()
+
+    def _say(self) -> None:
+        speech = self._coach.synthesizer.synthesize(self._text)
+        self.speaking.set()
+        try:
+            play(speech.samples, speech.samplerate, self._coach.output)
+            time.sleep(self.ECHO_SECONDS)
+        except VoiceprepError:
+            pass  # the answer matters more than the warning; the printed one stands
+        finally:
+            self.speaking.clear()
 
 
 def _delivery(question: Question, transcript: Transcript, recording: Recording) -> SpeakingMetrics:
