@@ -16,7 +16,8 @@ PortAudio paces the recording like a real microphone. Prints, in one run:
 
 Answers are evaluation answers (scripts/make_eval_audio.py's cache, Piper voice
 joe-1.0; synthesized with espeak if absent) joined with pauses of 0.6-1.5 s.
-Needs the Debian packages pulseaudio, pulseaudio-utils and libasound2-plugins.
+Needs the Debian packages pulseaudio, pulseaudio-utils and libasound2-plugins
+(`bash scripts/setup.sh --bench` installs them).
 
 Usage: python scripts/bench_latency.py [--lengths 30,60,180] [--answers 3]
 """

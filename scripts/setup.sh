@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Sets up voiceprep from a clone: system packages where missing, a virtualenv in .venv,
 # and the Python packages. Safe to run again: it only does what is not done yet.
-# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs)
+# Usage: scripts/setup.sh [--test] [--bench]
+#   --test adds what the test suite needs; --bench also what scripts/bench_latency.py needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_test=0 want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_test=1 want_bench=1 ;;
+    *) printf 'voiceprep setup: unknown option %s (use --test or --bench)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf 'voiceprep setup: %s\n' "$*" >&2; }
 
 # Debian/Ubuntu packages: espeak-ng (speech out), libportaudio2 (sound devices),
 # python3-venv (the virtualenv); for the tests also the ALSA tools that drive the
-# virtual microphone and chromium for the report test.
+# virtual microphone and chromium for the report test; for the latency benchmark a
+# private PulseAudio server, which paces the microphone in real time.
 system_packages() {
   local pkgs=(espeak-ng libportaudio2)
   python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || pkgs+=(python3-venv)
   [ "$want_test" = 1 ] && pkgs+=(alsa-utils chromium)
+  [ "$want_bench" = 1 ] && pkgs+=(pulseaudio pulseaudio-utils libasound2-plugins)
   printf '%s\n' "${pkgs[@]}"
 }
 
