@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from voiceprep.bank import find_bank
@@ -59,4 +60,19 @@ def test_a_mock_interview_keeps_feedback_for_the_end(virtual_audio, speech, priv
     assert "filler words in all" in shown[verdict]
     assert store.sessions()[0].mode == "mock"
     assert all(a.metrics is not None for a in store.answers(session_id=summary.session_id))
+    store.close()
+
+
+def test_an_answer_nobody_heard_gets_its_question_once_more_then_the_session_moves_on(virtual_audio, private_data_dir):
+    bank = find_bank(None, data_dir(None))
+    virtual_audio.say_into_mic(np.zeros(16000, np.float32), lead=0, tail=0)  # a microphone that hears nothing
+    shown: list[str] = []
+    store = Store(private_data_dir)
+    options = replace(OPTIONS, end_of_answer=EndOfAnswer(no_speech_timeout=1.0))
+    summary = practice(bank, [bank.question("int-05"), bank.question("beg-01")], store, options, show=shown.append)
+
+    asked = [line.split(".")[0] for line in shown if line.startswith("Question ")]
+    assert asked == ["Question 1", "Question 1", "Question 2", "Question 2"]
+    assert shown.count("I didn't hear anything.") == 4
+    assert [a.status for a in store.answers(session_id=summary.session_id)] == ["no_speech"] * 4  # each attempt kept
     store.close()

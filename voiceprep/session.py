@@ -115,7 +115,7 @@ def practice(
             summary.first_word_at = summary.first_word_at or coach.first_sound_at
             outcome = _ask(question, bank, store, summary.session_id, microphone, coach, transcriber, options, keyboard)
             summary.outcomes.append(outcome)
-            command = ask_what_next(listener, coach.say, coach.show) if listener else Command.NEXT
+            command = ask_what_next(listener, coach.say, coach.show) if listener else _unheard_once_more(outcome, command)
             if command is Command.STOP:
                 coach.show("Stopping: the session is saved.")
                 break
@@ -131,6 +131,13 @@ def practice(
     elif summary.mean_coverage is not None:
         coach.say(f"Session done. Average coverage {summary.mean_coverage:.0%}.", speak=options.speak_feedback)
     return summary
+
+
+def _unheard_once_more(outcome: AnswerOutcome, previous: Command) -> Command:
+    """Without voice control: a question whose answer went unheard is asked once more."""
+    if outcome.recording.heard_speech or outcome.recording.ended_by == "stop" or previous is Command.REPEAT:
+        return Command.NEXT
+    return Command.REPEAT
 
 
 def _introduce(question: Question, number: int, command: Command, coach: Coach, options: PracticeOptions) -> None:
