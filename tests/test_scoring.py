@@ -129,6 +129,98 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
 
 
 @pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("people say it covers model theft and backdoors, but I don't think that's right", False),
+        ("people always say steal the model, but that doesn't happen much", False),
+        ("everyone says model theft is the big one, but honestly it's pretty useless to plan for", False),
+        ("people say model theft is the big one, and they're right", True),  # reported and agreed with
+        ("people say model theft, but also data poisoning", True),  # a "but" that adds, not rebuts
+        ("model theft is rare, but I don't think we can ignore it", True),  # nobody else is reported
+    ],
+)
+def test_what_others_say_then_rebutted_is_denied(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("model theft", ("steal the model",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("word blocklists are pretty useless, people misspell things", False),
+        ("blocklists are overkill for an internal tool", False),
+        ("a blocklist is kind of pointless here", False),
+        ("blocklists are pretty cheap to run", True),  # a verb of degree that dismisses nothing
+        ("we found useless entries in the blocklist", True),  # the dismissal is about something else
+    ],
+)
+def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("regex blocklists", ("blocklist",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("the grounding check adds latency, so I'd leave that off too", False),
+        ("blocklists and the grounding check are slow, so I wouldn't bother with those.", False),
+        ("we run a grounding check, and we never skip that.", True),  # "never skip" keeps it
+        ("we run a grounding check, and I don't think that's optional", True),  # "that" starts a clause
+        ("we run a grounding check, and I'd skip the word filter", True),  # something else is dropped
+    ],
+)
+def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("contextual grounding checks", ("grounding check",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("stories stick better than slides", False),
+        ("I'd use analogies rather than slides", False),
+        ("a whiteboard instead of slides", False),
+        ("I show slides rather than long documents", True),  # the match is the option chosen
+        ("slides work better than long documents", True),
+    ],
+)
+def test_the_alternative_turned_down_is_not_credited(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("visual aids", ("slides",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("I'd list some topics it shouldn't talk about, like medical advice", True),  # a relative clause
+        ("define the topics we never want it to discuss", True),
+        ("the topics we didn't bother with", False),  # the match opens its clause: a denial
+        ("for the banned topics I wouldn't set anything", False),  # a fronted phrase, then the main clause
+        ("and honestly, the topics it won't discuss, I'd not set those", False),  # denied before it, too
+    ],
+)
+def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("denied topics", ("topics",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, alias, credited",
+    [
+        ("an admin signs off on the release", "sign in", False),  # "sign" alone is any sign
+        ("users sign in with their badge", "sign in", True),
+        ("they signed in twice", "sign in", True),  # still by stem
+        ("the model's accuracy is a trade secret", "trade-off", False),
+        ("we plot the trade-off between them", "trade-off", True),
+        ("the trade off is accuracy", "trade-off", True),
+    ],
+)
+def test_one_word_with_function_words_matches_only_as_written(said, alias, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
     "heard, alias, credited",
     [
         ("rules", "roles", False),  # a lone ordinary word heard as another real word

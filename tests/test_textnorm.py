@@ -46,6 +46,16 @@ def test_an_ize_derivation_keeps_a_stem_of_its_own(a, b):
     assert tokenize(a)[0].stem != tokenize(b)[0].stem
 
 
+@pytest.mark.parametrize("a, b", [("scrub", "strip"), ("capture", "collect"), ("gathered", "captured")])
+def test_words_used_for_one_another_share_a_concept(a, b):
+    assert tokenize(a)[0].concept == tokenize(b)[0].concept
+
+
+@pytest.mark.parametrize("a, b", [("contain", "container"), ("contained", "containers"), ("stage", "staging")])
+def test_a_derivation_that_names_another_thing_keeps_a_stem_of_its_own(a, b):
+    assert tokenize(a)[0].stem != tokenize(b)[0].stem
+
+
 @pytest.mark.parametrize("past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write")])
 def test_irregular_past_forms_become_their_verb(past, verb):
     assert tokenize(past)[0].word == verb

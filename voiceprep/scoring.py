@@ -10,7 +10,9 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    recognition slips such as "garrick" for "garak". Words of ``SHORT_WORD`` letters or
    fewer (DP, PII, RAG) match only exactly: one letter changes their meaning. A
    phrasing of one ordinary (lowercase) word matches by its stem only: alone, "rules"
-   heard for "roles" is more likely the word "rules" than a slip.
+   heard for "roles" is more likely the word "rules" than a slip. A phrasing that is one
+   ordinary word plus function words ("sign in", "each epoch", "trade-off") matches only
+   as written, word after word: without its little words "sign" is any sign.
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking".
@@ -24,6 +26,12 @@ Denied mentions: a match is not credited when a negation ("not", "no", "never", 
 "although", "though", "yet", "except". "Not only" and "not just" are not negations. A
 match is also denied when it is the subject of a negated verb, up to a short modifier
 ("watermarking isn't something I'd do", "blocklists of known phrases don't work").
+A match is denied, too, when it is the alternative turned down ("stories stick better
+than slides", "instead of a sandbox"), when its verb says it is worthless ("word
+blocklists are pretty useless"), and when it is what others say, rebutted at once
+("people say it covers model theft, but I don't think that's right"). A negated verb
+after a pronoun is a relative clause, not a denial, when the match sits inside a longer
+clause ("list some topics it shouldn't talk about").
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
 introduce a reason ("without rate limiting, an attacker can copy the model"). A denied
 mention is reported (``PointResult.denied``) so feedback can say so.
@@ -70,6 +78,36 @@ VERB_AUXILIARIES = frozenset({
 })
 # Negations that deny whatever was just said, with no verb: "model changes, nah".
 INTERJECTED_NEGATIONS = frozenset({"nah"})
+# Predicates that dismiss their subject without a negation word: "blocklists are pretty useless".
+DISMISSALS = frozenset({"useless", "pointless", "overkill", "overrated", "worthless", "unnecessary"})
+# Words of degree between a verb and its dismissal: "are pretty useless", "is kind of pointless".
+DEGREE_WORDS = frozenset({"pretty", "quite", "totally", "completely", "fairly", "mostly", "kind", "sort", "of", "a", "bit"})
+# Two words that introduce the option turned down: "better than slides", "instead of a sandbox".
+REJECTED_ALTERNATIVE = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
+ALTERNATIVE_SCOPE = 4  # words from "than"/"of" to the match: "rather than the mechanics"
+# Reported speech: "people say X", "everyone always says X", rebutted by a "but" with a negation.
+GENERIC_SPEAKERS = frozenset({"people", "everyone", "everybody", "some", "others", "folks", "they", "vendors"})
+REPORTING_VERBS = frozenset({"say", "says", "said", "claim", "claims", "argue", "argues"})
+REPORT_SCOPE = 10  # words from the reporting verb to the match
+REBUTTAL_SCOPE = 12  # words from the match to the "but" that rebuts it
+REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" to its negation: "but honestly I don't think"
+# A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
+# leave that off", "..., so I wouldn't bother with those".
+BACK_REFERENCES = frozenset({"that", "those", "these", "this"})
+DISMISSIVE_VERBS = frozenset({"skip", "drop", "ditch", "leave"})
+REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside"})  # what may follow the back-reference
+REFERENCE_SCOPE = 12  # words from the match to the speaker of the later clause
+FIRST_PERSON = frozenset({"i", "we"})  # the speaker of that later clause
+REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those": "I wouldn't bother with those"
+# Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
+SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "it", "he", "she"})
+# Prepositions that front a phrase before the main clause: "for datasets like that, I wouldn't ...".
+FRONTING_PREPOSITIONS = frozenset({"for", "with", "in", "on", "at", "during", "after", "before", "from"})
+# Words that may stand before a match that opens its clause: "and honestly the X we never ...".
+CLAUSE_LEAD_WORDS = frozenset({
+    "and", "so", "but", "or", "honestly", "um", "uh", "well", "like", "also", "actually", "oh", "okay", "now",
+    "the", "a", "an", "this", "that", "these", "those", "our", "their", "my", "your",
+})
 # Words that start another clause, whose negation is not about the match.
 CLAUSE_OPENERS = frozenset({
     "and", "or", "so", "because", "since", "if", "when", "while", "which", "who", "where", "that", "as",
@@ -135,9 +173,11 @@ class _Transcript:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
+        self.words = [t.word for t in self.tokens]
         # What stands between each token and the one before it (punctuation, spaces).
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
+        self.clause_breaks_set = set(self.clause_breaks)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []
@@ -161,7 +201,7 @@ class _Transcript:
             self._words_of_stem.setdefault(stem(word), set()).add(word)
         self._long_stems = list(self._words_of_stem)
         self._positions: dict[tuple[str, bool, bool], list[tuple[int, float]]] = {}
-        words = [t.word for t in self.tokens]
+        words = self.words
         self.runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
         self.run_bounds = (
             [(i, i) for i in range(len(words))]
@@ -227,6 +267,9 @@ class _Transcript:
                     scores[i] = max(scores.get(i, 0.0), score)
         return sorted((i, s) for i, s in scores.items() if s > 0)
 
+    def stem_positions(self, word_stem: str) -> list[int]:
+        return self._by_stem.get(word_stem, [])
+
     def clause_start(self, index: int) -> int:
         position = bisect.bisect_right(self.clause_breaks, index) - 1
         return self.clause_breaks[position] if position >= 0 else 0
@@ -237,7 +280,81 @@ class _Transcript:
         for i in range(start, first):
             if self.tokens[i].word in NEGATIONS and not self._pseudo_negation(i):
                 return True
-        return self._negated_after(last)
+        return (
+            self._negated_after(first, last)
+            or self._rejected_alternative(first)
+            or self._rebutted_report(first, last)
+            or self._dismissed_by_reference(last)
+        )
+
+    def _dismissed_by_reference(self, last: int) -> bool:
+        """Whether the speaker turns the match down later in the sentence by pointing back at it.
+
+        "the grounding check adds latency, so I'd leave that off", "so I wouldn't bother
+        with those": "I" or "we", a negation or a dismissive verb, then "that" or "those"
+        ending the clause. "That" followed by more words is a conjunction ("I don't
+        think that's needed"), and "never skip that" is no dismissal.
+        """
+        words, n = self.words, len(self.words)
+        end = min(n, last + 1 + REFERENCE_SCOPE)
+        for i in range(last + 1, end):
+            if self.sentence[i] != self.sentence[last]:
+                return False
+            if words[i] in FIRST_PERSON and self._turns_down_a_reference(i):
+                return True
+        return False
+
+    def _turns_down_a_reference(self, speaker: int) -> bool:
+        """Whether "I" or "we" at `speaker` goes on to negate or dismiss a "that" ending the clause."""
+        words, n = self.words, len(self.words)
+        for j in range(speaker + 1, min(n, speaker + 1 + REFERENCE_WORDS)):
+            negated = words[j] in NEGATIONS and not self._pseudo_negation(j)
+            dismissive = words[j] in DISMISSIVE_VERBS and words[j - 1] not in NEGATIONS
+            if not (negated or dismissive):
+                continue
+            for k in range(j + 1, min(n, j + 1 + REFERENCE_WORDS)):
+                if words[k] in BACK_REFERENCES:
+                    return k + 1 == n or k + 1 in self.clause_breaks_set or words[k + 1] in REFERENCE_ENDS
+            return False
+        return False
+
+    def _rejected_alternative(self, first: int) -> bool:
+        """Whether the match is the option turned down: "better than slides", "rather than X"."""
+        start = max(self.clause_start(first), first - ALTERNATIVE_SCOPE - 1)
+        words = self.words[start:first]
+        return any(pair in REJECTED_ALTERNATIVE for pair in zip(words, words[1:]))
+
+    def _rebutted_report(self, first: int, last: int) -> bool:
+        """Whether the match is what others say, then rebutted: "people say X, but I don't think so".
+
+        Saying what others claim is no denial by itself ("people say rate limiting is
+        enough, and it helps"); the "but" with a negation right after it is.
+        """
+        words = self.words
+        reported = any(
+            words[i] in REPORTING_VERBS and not GENERIC_SPEAKERS.isdisjoint(words[max(0, i - 2) : i])
+            for i in range(max(0, first - REPORT_SCOPE), first)
+            if self.sentence[i] == self.sentence[first]
+        )
+        if not reported:
+            return False
+        for i in range(last + 1, min(len(words), last + 1 + REBUTTAL_SCOPE)):
+            if words[i] == "but":
+                rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
+                return any(
+                    (words[j] in NEGATIONS and not self._pseudo_negation(j)) or words[j] in DISMISSALS
+                    for j in rebuttal
+                )
+        return False
+
+    def _opens_clause(self, first: int) -> bool:
+        """Whether the match opens its clause, alone or in a fronted phrase ("for X, I wouldn't").
+
+        Only fillers, conjunctions and determiners may stand before it, or a phrase that
+        starts with a preposition.
+        """
+        before = [w for w in self.words[self.clause_start(first) : first] if w not in CLAUSE_LEAD_WORDS]
+        return not before or before[0] in FRONTING_PREPOSITIONS
 
     def _pseudo_negation(self, i: int) -> bool:
         """Negation words that deny nothing the candidate did.
@@ -253,8 +370,8 @@ class _Transcript:
             or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
         )
 
-    def _negated_after(self, last: int) -> bool:
-        """Whether the match is the subject of a negated verb.
+    def _negated_after(self, first: int, last: int) -> bool:
+        """Whether the match is the subject of a negated or dismissive verb.
 
         Auxiliaries may stand between ("X is really not"), and before them a short
         modifier of the matched words ("blocklists of known phrases don't work",
@@ -262,15 +379,22 @@ class _Transcript:
         only a negated verb denies, not a negated noun ("endpoints left open with no
         key") or an infinitive ("the system prompt to tell the model never to ..."),
         and the modifier ends at a word that starts a clause of its own ("rate limiting
-        and I don't think ...").
+        and I don't think ..."). A pronoun right after a match inside a longer clause
+        starts a relative clause ("list some topics it shouldn't talk about").
         """
         clause_end = min(self.clause_start_after(last), len(self.tokens))
+        if last + 1 < clause_end and self.tokens[last + 1].word in SUBJECT_PRONOUNS and not self._opens_clause(first):
+            return False
         modifier = 0
         verb_seen = False
         for i in range(last + 1, min(clause_end, last + 1 + POST_NEGATION_SCOPE + MODIFIER_WORDS)):
             word = self.tokens[i].word
             if word in NEGATIONS and (verb_seen or not modifier or word in INTERJECTED_NEGATIONS):
                 return not self._pseudo_negation(i)
+            if verb_seen and word in DISMISSALS:
+                return True
+            if verb_seen and word in DEGREE_WORDS:
+                continue
             if word in VERB_AUXILIARIES or (word in AUXILIARIES and not modifier):
                 verb_seen |= word != "s"  # "model's behaviour": a possessive, not "is"
                 continue
@@ -306,6 +430,22 @@ def _spelling_score(expected: str, heard: str, similarity: float) -> float:
 @lru_cache(maxsize=4096)
 def _phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(content_tokens(phrase))
+
+
+@lru_cache(maxsize=4096)
+def _all_phrase_tokens(phrase: str) -> tuple[Token, ...]:
+    return tuple(tokenize(phrase))
+
+
+def _match_as_written(phrase: str, transcript: _Transcript) -> _Match | None:
+    """A phrasing of one ordinary word and function words ("sign in"), word after word by stem."""
+    stems = [t.stem for t in _all_phrase_tokens(phrase)]
+    tokens = transcript.tokens
+    for start in transcript.stem_positions(stems[0]):
+        end = start + len(stems) - 1
+        if end < len(tokens) and all(tokens[start + k].stem == s for k, s in enumerate(stems)):
+            return _Match(1.0, start, end, phrase)
+    return None
 
 
 def _is_prefix(a: str, b: str) -> bool:
@@ -344,6 +484,8 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
 
 def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
     wanted = _phrase_tokens(phrase)
+    if len(wanted) == 1 and len(_all_phrase_tokens(phrase)) > 1:
+        return _match_as_written(phrase, transcript)
     positions: list[list[tuple[int, float]]] = []
     # A lone ordinary word heard as another real word ("roles" as "rules") is most
     # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.

@@ -53,6 +53,10 @@ IRREGULAR_VERBS = {
     "began": "begin", "begun": "begin", "shown": "show", "drew": "draw", "drawn": "draw",
     "fought": "fight", "sought": "seek", "spent": "spend", "threw": "throw", "thrown": "throw",
 }
+# Derivations that name another thing than the word they are built on, which the stemmer
+# would merge: a container is not containment ("contain the incident"), a staging area
+# is not a pipeline stage.
+LEXICALIZED_DERIVATIONS = {"container": "container", "containers": "container", "staging": "staging"}
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
 _BRITISH_SUFFIXES = (
@@ -107,6 +111,7 @@ SYNONYMS = (
     ("leak", "reveal", "disclose", "expose", "exfiltrate"),
     ("malicious", "hostile"),
     ("fool", "trick", "deceive"),
+    ("collect", "gather", "capture"),
 )
 
 
@@ -156,8 +161,11 @@ def stem(word: str) -> str:
     Porter 2 strips "-ization" down to the word it was built on, so "regularization"
     would meet "regular", "authorization" "author" and "tokenization" "token": different
     ideas. The stem keeps the suffix up to its "iz", so "regularize", "regularizing"
-    and "regularization" still share one stem, apart from "regular".
+    and "regularization" still share one stem, apart from "regular". A few derivations
+    that name something else (``LEXICALIZED_DERIVATIONS``) keep their own stem.
     """
+    if word in LEXICALIZED_DERIVATIONS:
+        return LEXICALIZED_DERIVATIONS[word]
     base = _STEMMER.stemWord(word)
     if word.startswith(base):
         derivation = word.find("iz", len(base))
