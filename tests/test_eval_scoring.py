@@ -2,7 +2,8 @@
 detection stays above measured floors on written answers and on their transcripts.
 
 The full report is `python scripts/eval_scoring.py`; these tests run its `evaluate()` on
-the dev split only (the test split is for reporting, not for tuning against).
+the splits tuned on, dev and the first holdout (whose errors were looked into in issue 4's
+second round); test and holdout2 are for reporting, not for tuning against.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ def _load_eval_module():
 ev = _load_eval_module()
 
 # Floors sit a little below the figures measured when they were set; raise them when the
-# scorer or the bank's aliases get better. Measured on the dev split, micro-averaged over
-# answer x key point pairs, after the negation, word-form and alias changes of issue 4:
-#   written answers                P 0.99  R 0.98  F1 0.98  (exact-substring baseline F1 0.10)
-#   joe-1.0 transcripts, no bias   P 0.98  R 0.90  F1 0.94  (baseline F1 0.08)
-# (the test and holdout splits, not used here, are reported by scripts/eval_scoring.py)
-WRITTEN_FLOORS = {"precision": 0.95, "f1": 0.95}
+# scorer or the bank's aliases get better. Measured on dev and holdout pooled,
+# micro-averaged over answer x key point pairs, after issue 4's second round (denials by
+# reference, rebuttal and dismissal; phrasings matched as written):
+#   written answers                P 0.99  R 0.99  F1 0.99  (exact-substring baseline F1 0.18)
+#   joe-1.0 transcripts, no bias   P 0.98  R 0.91  F1 0.94
+# (the test and holdout2 splits, not used here, are reported by scripts/eval_scoring.py)
+TUNED_SPLITS = ("dev", "holdout")
+WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.97}
 SPOKEN_VOICE = "joe-1.0"
-SPOKEN_FLOORS = {"precision": 0.95, "f1": 0.91}
+SPOKEN_FLOORS = {"precision": 0.96, "f1": 0.92}
 SECTIONS_PER_QUESTION_MIN = {"Beginner": 3, "Intermediate": 4, "Advanced": 4, "Scenario-Based": 4,
                              "AI Workflow & Tools": 4, "Behavioral": 3}
 
@@ -95,18 +98,21 @@ def test_transcripts_match_the_current_answers(answers, transcripts):
         assert set(transcripts[answer["id"]][SPOKEN_VOICE]) == set(ev.VARIANTS), answer["id"]
 
 
-def test_written_dev_answers_stay_above_floors(answers, bank):
-    dev = [a for a in answers if a["split"] == "dev"]
-    figures = ev.evaluate(dev, {}, bank)["written"]["split"]["all"]["scorer"]
+@pytest.fixture(scope="module")
+def tuned(answers):
+    return [a for a in answers if a["split"] in TUNED_SPLITS]
+
+
+def test_written_tuned_answers_stay_above_floors(tuned, bank):
+    figures = ev.evaluate(tuned, {}, bank)["written"]["split"]["all"]["scorer"]
     for name, floor in WRITTEN_FLOORS.items():
         assert figures[name] >= floor, (name, figures)
 
 
-def test_spoken_dev_answers_stay_above_floors(answers, transcripts, bank):
-    dev = [a for a in answers if a["split"] == "dev"]
-    result = ev.evaluate(dev, transcripts, bank, voices=[SPOKEN_VOICE], variants=("plain",))
+def test_spoken_tuned_answers_stay_above_floors(tuned, transcripts, bank):
+    result = ev.evaluate(tuned, transcripts, bank, voices=[SPOKEN_VOICE], variants=("plain",))
     figures = result["spoken"][SPOKEN_VOICE]["plain"]["split"]["all"]["scorer"]
-    assert result["spoken"][SPOKEN_VOICE]["plain"]["answers"] == len(dev)
+    assert result["spoken"][SPOKEN_VOICE]["plain"]["answers"] == len(tuned)
     for name, floor in SPOKEN_FLOORS.items():
         assert figures[name] >= floor, (name, figures)
 
