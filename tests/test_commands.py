@@ -17,6 +17,9 @@ from voiceprep.commands import (
 @pytest.mark.parametrize(
     ("transcript", "expected"),
     [
+        ("Start.", Command.START),
+        ("Okay, let's go.", Command.START),
+        ("I'm ready.", Command.START),
         ("Next.", Command.NEXT),
         ("Okay, next please.", Command.NEXT),
         ("next question", Command.NEXT),

@@ -37,6 +37,8 @@ def listener(tmp_path_factory):
 @pytest.mark.parametrize(
     ("spoken", "expected"),
     [
+        ("start", Command.START),
+        ("let's go", Command.START),
         ("next", Command.NEXT),
         ("repeat the question", Command.REPEAT),
         ("again", Command.RETRY),
@@ -105,6 +107,8 @@ def test_a_whole_session_is_driven_by_voice_alone(mic_script, speech, tmp_path):
     answer = say("I would throttle the queries from every account and add noise to the outputs. That's my answer.")
     nothing = np.zeros(1600, np.float32)
     utterances = [  # what each listen hears, in order; after the menu's "Say next, repeat, ..."
+        say("okay, what's the time"),  # not a command: still waiting to start
+        say("start"),
         nothing,  # question 1: not scored, offered the menu
         say("hint"),
         answer,  # after the hint
@@ -132,6 +136,7 @@ def test_a_whole_session_is_driven_by_voice_alone(mic_script, speech, tmp_path):
     assert out.count("I didn't hear anything.") == 4
     assert "Sorry, I didn't catch that." in out
     assert "Stopping" in out
+    assert lines.index("Say start when you are ready.") < next(i for i, line in enumerate(lines) if line.startswith("Question 1."))
 
     db = sqlite3.connect(data / "voiceprep.db")
     rows = db.execute("SELECT question_id, status, transcript, audio_path FROM answers ORDER BY id").fetchall()

@@ -34,6 +34,7 @@ CLOSING_SIMILARITY = 85  # rapidfuzz ratio for a closing phrase, spaces removed
 
 
 class Command(StrEnum):
+    START = "start"  # begin the session
     NEXT = "next"
     REPEAT = "repeat"  # say the question again
     RETRY = "again"  # answer the same question again
@@ -45,6 +46,7 @@ class Command(StrEnum):
 
 
 PHRASINGS: dict[Command, tuple[str, ...]] = {
+    Command.START: ("start", "begin", "i'm ready", "let's go", "let's start", "start the interview"),
     Command.NEXT: ("next", "next question", "next one", "move on"),
     Command.REPEAT: ("repeat", "repeat the question", "say that again", "say it again", "pardon", "what was the question"),
     Command.RETRY: ("again", "retry", "try again", "let me try again", "one more time"),

@@ -25,7 +25,7 @@ from voiceprep.transcription import BackgroundTranscriber, DecodeOptions
 # The no-speech time-out ends a silent listen; the maximum leaves room for a command
 # begun just before it (a command is under 2 s).
 COMMAND_LISTENING = EndOfAnswer(trailing_silence=1.0, max_duration=10.0, no_speech_timeout=8.0)
-COMMAND_PROMPT = "Next, repeat, again, retry, skip, hint, pause, resume, stop."
+COMMAND_PROMPT = "Start, next, repeat, again, retry, skip, hint, pause, resume, stop."
 COMMAND_DECODING = DecodeOptions(beam_size=5, word_timestamps=False, initial_prompt=COMMAND_PROMPT)
 WHAT_NEXT = "Say next, repeat, again, skip, hint, or stop."
 KEYS_HELP = "(or type n next, r repeat, a again, s skip, h hint, p pause, q stop, then Enter)"
@@ -85,10 +85,10 @@ class CommandListener:
 
 
 def ask_what_next(listener: CommandListener, say: Callable[[str], None], show: Callable[[str], None]) -> Command:
-    """Ask what to do after a question and return the command: never PAUSE or RESUME.
+    """Ask what to do after a question and return the command: never PAUSE, RESUME or START.
 
     Not understood: says so and asks again. Nothing heard several times over: pauses.
-    "Resume" or "continue" here means go on, so it is taken as NEXT.
+    "Resume", "continue" or "start" here means go on, so it is taken as NEXT.
     """
     say(WHAT_NEXT)
     show(KEYS_HELP)
@@ -112,18 +112,35 @@ def ask_what_next(listener: CommandListener, say: Callable[[str], None], show: C
             silent = 0
             say(WHAT_NEXT)
         else:
-            return Command.NEXT if command is Command.RESUME else command
+            return Command.NEXT if command in (Command.RESUME, Command.START) else command
+
+
+def wait_to_start(listener: CommandListener, say: Callable[[str], None], show: Callable[[str], None]) -> Command:
+    """Before the first question: wait for "start" (or Enter) and return START; or STOP."""
+    return _wait_for(listener, say, show, "Say start when you are ready.", "(or press Enter to start, q and Enter to stop)",
+                     go=(Command.START, Command.RESUME, Command.NEXT), still="not started yet")
 
 
 def wait_while_paused(listener: CommandListener, say: Callable[[str], None], show: Callable[[str], None]) -> Command:
     """Wait for "resume" (or any typed line) and return RESUME; or STOP if asked to stop."""
-    say("Paused. Say resume when you are ready.")
-    show("(or press Enter to resume, q and Enter to stop)")
+    return _wait_for(listener, say, show, "Paused. Say resume when you are ready.", "(or press Enter to resume, q and Enter to stop)",
+                     go=(Command.RESUME,), still="still paused")
+
+
+def _wait_for(
+    listener: CommandListener, say: Callable[[str], None], show: Callable[[str], None],
+    cue: str, keys_help: str, go: tuple[Command, ...], still: str,
+) -> Command:
+    """Listen until one of `go` is said (returned), any line is typed (go[0]), or STOP."""
+    say(cue)
+    show(keys_help)
     while True:
         heard = listener.hear()
         if heard.command is Command.STOP:
             return Command.STOP
-        if heard.command is Command.RESUME or heard.typed:
-            return Command.RESUME
+        if heard.command in go:
+            return heard.command
+        if heard.typed:
+            return go[0]
         if heard.text:
-            show(f"Heard: {heard.text} (still paused)")
+            show(f"Heard: {heard.text} ({still})")

@@ -21,7 +21,7 @@ from voiceprep.bank import Bank, Question
 from voiceprep.capture import BYTES_PER_SECOND, EndOfAnswer, Recording, record_answer
 from voiceprep.commands import Command, ends_with_closing_phrase, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
-from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next
+from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next, wait_to_start
 from voiceprep.live import LiveTranscriber
 from voiceprep.metrics import SpeakingMetrics, is_behavioral, speaking_metrics
 from voiceprep.models import DEFAULT_MODEL
@@ -109,6 +109,8 @@ def practice(
     listener = CommandListener(microphone, transcriber, keyboard) if options.hands_free else None
     try:
         index, command = 0, Command.NEXT
+        if listener and wait_to_start(listener, coach.say, coach.show) is Command.STOP:
+            index = len(questions)  # asked to stop before the first question: nothing to ask
         while index < len(questions):
             question = questions[index]
             _introduce(question, index + 1, command, coach, options)
