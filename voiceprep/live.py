@@ -153,7 +153,8 @@ class LiveTranscriber:
         prompt = " ".join(" ".join(piece.text for _, piece in self._pieces).split()[-self._options.prompt_words :])
         decode = replace(self._decode, initial_prompt=prompt or self._decode.initial_prompt)
         piece = model.transcribe(self._audio.slice(start, end), decode)
-        piece = _drop_words_after(piece, (speech_end - start) / SAMPLE_RATE + self._options.overhang)
+        if decode.word_timestamps:  # estimated times run to the segment's end, often past the speech
+            piece = _drop_words_after(piece, (speech_end - start) / SAMPLE_RATE + self._options.overhang)
         self._pieces.append((Stretch(start / SAMPLE_RATE, end / SAMPLE_RATE, closed_by, piece.text), piece))
         if self._on_stretch is not None:
             self._on_stretch(piece.text)
