@@ -17,7 +17,8 @@ Usage:
 
 Splits (by question): dev to tune on, test to check that a change generalizes, holdout
 written after the first round of tuning (looked into since), holdout2 written before the
-second round and reported only.
+second round (a tuning set since the third), holdout3 written before the third round and
+reported only.
     python scripts/eval_scoring.py --json          # machine-readable
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -50,9 +51,10 @@ TRANSCRIPTS = ROOT / "tests" / "data" / "eval" / "transcripts.json"
 BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # dev: tune on it; test: reported, looked at only to check a rule generalizes; holdout:
 # written after the first round of tuning, whose errors were then looked at, so it is a
-# tuning set now too; holdout2: written before the second round, never looked into
-SPLITS = ("dev", "test", "holdout", "holdout2", "all")
-HELD_OUT = ("test", "holdout", "holdout2")  # splits whose errors are listed only when asked for by name
+# tuning set now too; holdout2: written before the second round, looked into in the third;
+# holdout3: written before the third round for the last six questions, never looked into
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "all")
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3")  # splits whose errors are listed only when asked for by name
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
 
@@ -433,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2 that split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3 that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -464,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         # split is asked for by name, list only dev errors so those stay held out.
         named = args.split in HELD_OUT
         errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2 shows the held-out ones)"
+        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3 shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)
