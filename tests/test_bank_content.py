@@ -28,11 +28,15 @@ NOT_CONCEPTS = {
     ("beg-05", "unusual"),  # "unusual or anomalous prompt patterns"
     ("int-01", "techniques aimed at machine learning systems."),  # "tactics and techniques aimed at ..."
     ("int-10", "the model"),
+    ("int-10", "injection"),  # "enumerate the threats, such as injection, poisoning and exfiltration"
     ("int-10", "the data and the prompts"),
     ("adv-04", "Work through it phase by phase."),
     ("adv-09", "The Act places AI systems in one of four risk tiers"),
     ("scn-03", "accounts you've identified as the attacker's"),  # "block the IP addresses and accounts ..."
+    ("scn-04", "that it's intact"),  # "that it's intact, by verifying checksums"
+    ("wf-02", "toxicity"),  # "select the relevant probes, such as prompt injection, DAN, toxicity ..."
     ("wf-04", "Monitor metrics"),
+    ("wf-06", "violence"),  # "content filters for hate, violence, ..."
     ("wf-05", "comparing clean"),  # "comparing clean and adversarial test sets"
     ("wf-08", "Put input"),  # "Put input and output rails in place"
     ("wf-09", "During training"),

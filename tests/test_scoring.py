@@ -185,7 +185,7 @@ def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, c
     ],
 )
 def test_the_alternative_turned_down_is_not_credited(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("visual aids", ("slides",)),))
+    question = Question("q", "S", "?", "...", (KeyPoint("slides and visual aids", ("slides",)),))
     assert bool(score_answer(question, said).covered) is credited
 
 
@@ -202,6 +202,76 @@ def test_the_alternative_turned_down_is_not_credited(said, credited):
 def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, credited):
     question = Question("q", "S", "?", "...", (KeyPoint("denied topics", ("topics",)),))
     assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("I follow a lot of researchers on Twitter", False),  # a lone alias, none of the point's other words
+        ("I fix the criticals and highs, then read research", False),
+        ("I read the research papers from NeurIPS", True),  # another of the point's words beside it
+        ("most weeks I skim new research on arXiv", True),
+        ("I read a few papers a week", True),  # a word of the label stands on its own
+        ("I read arXiv every morning", True),  # a name is no ordinary word
+    ],
+)
+def test_a_lone_ordinary_word_alias_needs_another_word_of_the_point_beside_it(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("academic papers", ("papers", "research", "arXiv", "NeurIPS")),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("the SIEM is too noisy to be useful, so skip it", False),
+        ("honestly the SIEM is too slow to trust", False),
+        ("the SIEM is too important to skip", True),  # "too ... to" that praises
+        ("the SIEM gets too many alerts, so we tune it", True),
+    ],
+)
+def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("SIEM integration", ("SIEM",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("nobody is going to review the training pipeline", False),
+        ("make sure nobody has tampered with the training pipeline", True),  # a safeguard's purpose
+        ("we ensure no one changes the training pipeline unnoticed", True),
+    ],
+)
+def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("training pipeline integrity", ("training pipeline",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("for datasets full of personal data I wouldn't use it — the accuracy hit is too big", False),
+        ("personal data, honestly I'd leave it out", False),
+        ("for personal data I'd use it, it works", True),
+        ("personal data is where we lean on it most", True),
+    ],
+)
+def test_it_turned_down_in_a_later_clause_denies_the_match(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("PII-heavy datasets", ("personal data",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, alias",
+    [
+        ("a feature step pulls signals out of each request", "signals per request"),  # "per" is a function word
+        ("write up the technical docs", "technical documentation"),  # a clipped word
+        ("they screen the incoming prompts and the outgoing answers", "filter inputs and outputs"),
+    ],
+)
+def test_function_words_clipped_words_and_synonyms_do_not_stop_a_phrase(said, alias):
+    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
+    assert score_answer(question, said).covered
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,11 @@ def test_an_ize_derivation_keeps_a_stem_of_its_own(a, b):
     assert tokenize(a)[0].stem != tokenize(b)[0].stem
 
 
-@pytest.mark.parametrize("a, b", [("scrub", "strip"), ("capture", "collect"), ("gathered", "captured")])
+@pytest.mark.parametrize(
+    "a, b",
+    [("scrub", "strip"), ("capture", "collect"), ("gathered", "captured"), ("incoming", "input"),
+     ("outgoing", "outputs"), ("screen", "filter")],
+)
 def test_words_used_for_one_another_share_a_concept(a, b):
     assert tokenize(a)[0].concept == tokenize(b)[0].concept
 
@@ -59,6 +63,18 @@ def test_a_derivation_that_names_another_thing_keeps_a_stem_of_its_own(a, b):
 @pytest.mark.parametrize("past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write")])
 def test_irregular_past_forms_become_their_verb(past, verb):
     assert tokenize(past)[0].word == verb
+
+
+@pytest.mark.parametrize(
+    "clipped, full", [("docs", "documentation"), ("doc", "documents"), ("config", "configuration"), ("info", "information")]
+)
+def test_a_clipped_word_shares_the_stem_of_the_full_one(clipped, full):
+    assert tokenize(clipped)[0].stem == tokenize(full)[0].stem
+
+
+@pytest.mark.parametrize("text", ["signals per request", "signals versus request", "signals vs request"])
+def test_per_and_versus_are_function_words(text):
+    assert [t.word for t in content_tokens(text)] == ["signals", "request"]
 
 
 def test_content_tokens_drop_contraction_leftovers_but_keep_the_negation():

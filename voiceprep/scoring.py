@@ -12,7 +12,11 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    phrasing of one ordinary (lowercase) word matches by its stem only: alone, "rules"
    heard for "roles" is more likely the word "rules" than a slip. A phrasing that is one
    ordinary word plus function words ("sign in", "each epoch", "trade-off") matches only
-   as written, word after word: without its little words "sign" is any sign.
+   as written, word after word: without its little words "sign" is any sign. An alias of
+   one ordinary word that is none of the label's words ("fixes" for "define
+   mitigations", "dashboard" for "W&B Reports") counts only with another word of the
+   point within ``SUPPORT_SCOPE`` words in its sentence: alone it is usually another
+   idea ("fix the criticals", "I follow researchers" for academic papers).
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking".
@@ -21,15 +25,18 @@ A point's confidence is the best phrasing's score (1.0 for an exact match); it i
 covered when confidence >= ``COVERED_THRESHOLD``.
 
 Denied mentions: a match is not credited when a negation ("not", "no", "never", "n't",
-"neither", "nor") stands up to ``NEGATION_SCOPE`` words before it in the same clause
-("we did not use watermarking"); a clause ends at punctuation or at "but", "however",
-"although", "though", "yet", "except". "Not only" and "not just" are not negations. A
+"neither", "nor", "nobody") stands up to ``NEGATION_SCOPE`` words before it in the same
+clause ("we did not use watermarking"), unless it says what a safeguard is for ("make
+sure nobody tampers with the pipeline"); a clause ends at punctuation or at "but",
+"however", "although", "though", "yet", "except". "Not only" and "not just" are not negations. A
 match is also denied when it is the subject of a negated verb, up to a short modifier
 ("watermarking isn't something I'd do", "blocklists of known phrases don't work").
 A match is denied, too, when it is the alternative turned down ("stories stick better
 than slides", "instead of a sandbox"), when its verb says it is worthless ("word
-blocklists are pretty useless"), and when it is what others say, rebutted at once
-("people say it covers model theft, but I don't think that's right"). A negated verb
+blocklists are pretty useless", "the SIEM is too noisy to be useful"), when the
+speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't use
+it"), and when it is what others say, rebutted at once ("people say it covers model
+theft, but I don't think that's right"). A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
@@ -55,14 +62,17 @@ SOUND_ALIKE_SIMILARITY = 65  # ratio floor when the Metaphone codes agree ("garr
 JOINED_SIMILARITY = 92  # ratio for phrasings compared with spaces removed ("put validation" vs "output validation" is 90)
 NEGATION_SCOPE = 8  # words before a match that a negation reaches, within its clause
 POST_NEGATION_SCOPE = 4  # words after a match: "watermarking isn't something I'd do"
+SUPPORT_SCOPE = 12  # words either side of a lone-word alias where another word of its point may stand
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nah", "t"})  # "t": don't, isn't
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah", "t"})  # "t": don't, isn't
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
 # A negation followed by these is not a denial: "not only", "don't forget", "never skip".
 PSEUDO_NEGATIONS = frozenset({
     "only", "just", "necessarily", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
 })
+# Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
+PURPOSE_LEADS = frozenset({"sure", "ensure"})
 # What may stand between a match and a negation after it: "X isn't", "X is really not", "X, nah".
 AUXILIARIES = frozenset({
     "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
@@ -80,6 +90,10 @@ VERB_AUXILIARIES = frozenset({
 INTERJECTED_NEGATIONS = frozenset({"nah"})
 # Predicates that dismiss their subject without a negation word: "blocklists are pretty useless".
 DISMISSALS = frozenset({"useless", "pointless", "overkill", "overrated", "worthless", "unnecessary"})
+# "too noisy to be useful", "too slow to trust": what its subject is too much of to be.
+EXCESS = "too"
+WORTH_WORDS = frozenset({"useful", "helpful", "practical", "worth", "worthwhile", "usable", "reliable", "trust", "matter"})
+EXCESS_SCOPE = 4  # words from "too" to the worth word: "too slow to be useful"
 # Words of degree between a verb and its dismissal: "are pretty useless", "is kind of pointless".
 DEGREE_WORDS = frozenset({"pretty", "quite", "totally", "completely", "fairly", "mostly", "kind", "sort", "of", "a", "bit"})
 # Two words that introduce the option turned down: "better than slides", "instead of a sandbox".
@@ -93,7 +107,7 @@ REBUTTAL_SCOPE = 12  # words from the match to the "but" that rebuts it
 REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" to its negation: "but honestly I don't think"
 # A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
 # leave that off", "..., so I wouldn't bother with those".
-BACK_REFERENCES = frozenset({"that", "those", "these", "this"})
+BACK_REFERENCES = frozenset({"that", "those", "these", "this", "it"})
 DISMISSIVE_VERBS = frozenset({"skip", "drop", "ditch", "leave"})
 REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside"})  # what may follow the back-reference
 REFERENCE_SCOPE = 12  # words from the match to the speaker of the later clause
@@ -177,8 +191,8 @@ class _Transcript:
         # What stands between each token and the one before it (punctuation, spaces).
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
-        self.clause_breaks_set = set(self.clause_breaks)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
+        self.phrase_breaks_set = set(self.phrase_breaks)
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []
         sentence = content = 0
@@ -291,9 +305,10 @@ class _Transcript:
         """Whether the speaker turns the match down later in the sentence by pointing back at it.
 
         "the grounding check adds latency, so I'd leave that off", "so I wouldn't bother
-        with those": "I" or "we", a negation or a dismissive verb, then "that" or "those"
-        ending the clause. "That" followed by more words is a conjunction ("I don't
-        think that's needed"), and "never skip that" is no dismissal.
+        with those", "I wouldn't use it — ...": "I" or "we", a negation or a dismissive
+        verb, then "that", "those" or "it" ending the clause or phrase. "That" followed by
+        more words is a conjunction ("I don't think that's needed"), and "never skip
+        that" is no dismissal.
         """
         words, n = self.words, len(self.words)
         end = min(n, last + 1 + REFERENCE_SCOPE)
@@ -314,7 +329,7 @@ class _Transcript:
                 continue
             for k in range(j + 1, min(n, j + 1 + REFERENCE_WORDS)):
                 if words[k] in BACK_REFERENCES:
-                    return k + 1 == n or k + 1 in self.clause_breaks_set or words[k + 1] in REFERENCE_ENDS
+                    return k + 1 == n or k + 1 in self.phrase_breaks_set or words[k + 1] in REFERENCE_ENDS
             return False
         return False
 
@@ -360,13 +375,15 @@ class _Transcript:
         """Negation words that deny nothing the candidate did.
 
         'not only', 'don't forget', 'whether or not'; and "can't"/"cannot": an answer says
-        what a defence makes impossible ("so the model can't memorize a single record").
+        what a defence makes impossible ("so the model can't memorize a single record"),
+        as "make sure nobody tampers with the pipeline" says what it is for.
         """
         following = self.tokens[i + 1].word if i + 1 < len(self.tokens) else ""
         before = [t.word for t in self.tokens[max(0, i - 2) : i]]
         return (
             following in PSEUDO_NEGATIONS
             or before == ["whether", "or"]
+            or (bool(before) and before[-1] in PURPOSE_LEADS)
             or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
         )
 
@@ -391,7 +408,7 @@ class _Transcript:
             word = self.tokens[i].word
             if word in NEGATIONS and (verb_seen or not modifier or word in INTERJECTED_NEGATIONS):
                 return not self._pseudo_negation(i)
-            if verb_seen and word in DISMISSALS:
+            if verb_seen and (word in DISMISSALS or self._too_much_to_be_worth(i)):
                 return True
             if verb_seen and word in DEGREE_WORDS:
                 continue
@@ -402,6 +419,17 @@ class _Transcript:
                 return False
             modifier += 1
         return False
+
+    def _too_much_to_be_worth(self, i: int) -> bool:
+        """Whether "too" at `i` says its subject is worth nothing: "too noisy to be useful".
+
+        "Too important to skip" praises: only a worth word after "to" dismisses.
+        """
+        words = self.words
+        if words[i] != EXCESS:
+            return False
+        after = words[i + 2 : i + 2 + EXCESS_SCOPE]
+        return "to" in after and not WORTH_WORDS.isdisjoint(after[after.index("to") :])
 
     def clause_start_after(self, index: int) -> int:
         position = bisect.bisect_right(self.clause_breaks, index)
@@ -505,14 +533,48 @@ def _joined(phrase: str) -> str:
     return "".join(t.word for t in tokenize(phrase))
 
 
+def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
+    """An alias of one ordinary word that is none of the label's words ("fixes" for "define mitigations").
+
+    A form of a label word counts as that word: "misclassifies" for "misclassification".
+    """
+    tokens = _all_phrase_tokens(phrase)
+    if len(tokens) != 1 or not phrase.islower():
+        return False
+    alias = tokens[0].stem
+    return not any(alias.startswith(t.stem) or t.stem.startswith(alias) for t in _phrase_tokens(point.label))
+
+
+@lru_cache(maxsize=4096)
+def _point_concepts(point: KeyPoint) -> frozenset[str]:
+    """The concepts of every content word of a point's phrasings."""
+    return frozenset(t.concept for phrase in point.phrasings for t in _phrase_tokens(phrase))
+
+
+def _supported(match: _Match, point: KeyPoint, transcript: _Transcript) -> bool:
+    """Whether another word of the point stands near a lone word: "the SSH back door" is no backdoor evaluation."""
+    own = transcript.tokens[match.first].concept
+    wanted = _point_concepts(point) - {own}
+    sentence = transcript.sentence[match.first]
+    lo, hi = max(0, match.first - SUPPORT_SCOPE), min(len(transcript.tokens), match.last + 1 + SUPPORT_SCOPE)
+    return any(
+        transcript.tokens[i].concept in wanted and transcript.sentence[i] == sentence and not transcript.is_denied(i, i)
+        for i in range(lo, hi)
+        if not transcript.tokens[i].is_stopword
+    )
+
+
 def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None, _Match | None]:
     """The best credited match and the best denied one."""
     credited: _Match | None = None
     denied: _Match | None = None
     joined = transcript.joined_matches(list(point.phrasings))
     for phrase in point.phrasings:
+        lone = _is_lone_word(phrase, point)
         for match in (_match_words(phrase, transcript), joined[phrase]):
             if match is None or match.confidence < COVERED_THRESHOLD:
+                continue
+            if lone and not _supported(match, point, transcript):
                 continue
             if transcript.is_denied(match.first, match.last):
                 if denied is None or match.confidence > denied.confidence:

@@ -53,6 +53,12 @@ IRREGULAR_VERBS = {
     "began": "begin", "begun": "begin", "shown": "show", "drew": "draw", "drawn": "draw",
     "fought": "fight", "sought": "seek", "spent": "spend", "threw": "throw", "thrown": "throw",
 }
+# Clipped words people say for the full one: "the technical docs", "the config".
+CLIPPED_WORDS = {
+    "doc": "document", "docs": "documents", "info": "information", "config": "configuration",
+    "configs": "configurations", "repo": "repository", "repos": "repositories", "stats": "statistics",
+    "spec": "specification", "specs": "specifications",
+}
 # Derivations that name another thing than the word they are built on, which the stemmer
 # would merge: a container is not containment ("contain the incident"), a staging area
 # is not a pipeline stage.
@@ -72,7 +78,7 @@ STOPWORDS = frozenset(
     will may might must shall about over under up down out off some any each every all both
     more most much many what which who whom whose when where why how if else because while
     what's that's there's let's i'd i'm we'd we're you're they're kind sort thing things
-    way ways get got make makes made go going know mean yeah yes right""".split()
+    way ways get got make makes made go going know mean yeah yes right per versus vs""".split()
     # What the tokenizer leaves of contractions ("haven't" -> "haven" "t"), which would
     # otherwise count as words between a phrasing's words. The "t" stays: it negates.
     + "s ll d re ve m don doesn didn isn aren wasn weren haven hasn hadn wouldn couldn shouldn".split()
@@ -97,7 +103,9 @@ SYNONYMS = (
     ("copy", "clone", "replicate", "duplicate"),
     ("block", "ban"),
     ("unusual", "odd", "strange", "weird", "abnormal", "anomalous"),
-    ("output", "response", "reply"),
+    ("output", "response", "reply", "outgoing"),
+    ("input", "incoming"),
+    ("filter", "screen"),
     ("query", "request"),
     ("database", "db"),
     ("fix", "patch", "remediate"),
@@ -148,6 +156,8 @@ def normalize_word(word: str) -> str:
         return BRITISH_WORDS[word]
     if word in IRREGULAR_VERBS:
         return IRREGULAR_VERBS[word]
+    if word in CLIPPED_WORDS:
+        return CLIPPED_WORDS[word]
     for british, american in _BRITISH_SUFFIXES:
         if word.endswith(british) and len(word) > len(british) + 2:
             return word[: -len(british)] + american
