@@ -2,8 +2,9 @@
 detection stays above measured floors on written answers and on their transcripts.
 
 The full report is `python scripts/eval_scoring.py`; these tests run its `evaluate()` on
-the splits tuned on, dev and the first holdout (whose errors were looked into in issue 4's
-second round); test and holdout2 are for reporting, not for tuning against.
+the splits tuned on: dev, the first holdout (whose errors were looked into in issue 4's
+second round) and holdout2 (looked into in the third); test and holdout3 are for
+reporting, not for tuning against.
 """
 
 from __future__ import annotations
@@ -29,16 +30,16 @@ def _load_eval_module():
 ev = _load_eval_module()
 
 # Floors sit a little below the figures measured when they were set; raise them when the
-# scorer or the bank's aliases get better. Measured on dev and holdout pooled,
-# micro-averaged over answer x key point pairs, after issue 4's second round (denials by
-# reference, rebuttal and dismissal; phrasings matched as written):
-#   written answers                P 0.99  R 0.99  F1 0.99  (exact-substring baseline F1 0.18)
-#   joe-1.0 transcripts, no bias   P 0.98  R 0.91  F1 0.94
-# (the test and holdout2 splits, not used here, are reported by scripts/eval_scoring.py)
-TUNED_SPLITS = ("dev", "holdout")
+# scorer or the bank's aliases get better. Measured on dev, holdout and holdout2 pooled,
+# micro-averaged over answer x key point pairs, after issue 4's third round (lone-word
+# aliases need another word of their point; more denial forms):
+#   written answers                P 0.98  R 0.98  F1 0.98
+#   joe-1.0 transcripts, no bias   P 0.98  R 0.92  F1 0.95
+# (the test and holdout3 splits, not used here, are reported by scripts/eval_scoring.py)
+TUNED_SPLITS = ("dev", "holdout", "holdout2")
 WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.97}
 SPOKEN_VOICE = "joe-1.0"
-SPOKEN_FLOORS = {"precision": 0.96, "f1": 0.92}
+SPOKEN_FLOORS = {"precision": 0.96, "f1": 0.93}
 SECTIONS_PER_QUESTION_MIN = {"Beginner": 3, "Intermediate": 4, "Advanced": 4, "Scenario-Based": 4,
                              "AI Workflow & Tools": 4, "Behavioral": 3}
 
