@@ -119,7 +119,8 @@ class PulseMicrophone:
         self._pipe = open(fifo, "wb", buffering=0)  # noqa: SIM115  (held open for the whole run)
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._stop = threading.Event()
-        threading.Thread(target=self._feed, daemon=True).start()
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
 
     def play(self, samples: np.ndarray, lead: float = 0.5) -> None:
         """Say `samples` into the microphone after `lead` seconds; silence before and after."""
@@ -141,6 +142,8 @@ class PulseMicrophone:
 
     def close(self) -> None:
         self._stop.set()
+        self._feeder.join()  # before the server goes: its end of the pipe closes with it
+        self._pipe.close()
         self._server.terminate()
         self._server.wait()
 
