@@ -119,7 +119,7 @@ class PulseMicrophone:
         self._pipe = open(fifo, "wb", buffering=0)  # noqa: SIM115  (held open for the whole run)
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._stop = threading.Event()
-        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder = threading.Thread(target=self._feed, daemon=True)  # daemon: a pipe write may block
         self._feeder.start()
 
     def play(self, samples: np.ndarray, lead: float = 0.5) -> None:
@@ -136,16 +136,22 @@ class PulseMicrophone:
                 except queue.Empty:
                     pending = np.concatenate([pending, np.zeros(FEED_BLOCK, np.float32)])
             block, pending = pending[:FEED_BLOCK], pending[FEED_BLOCK:]
-            self._pipe.write((np.clip(block, -1, 1) * 32767).astype("<i2").tobytes())
+            try:
+                self._pipe.write((np.clip(block, -1, 1) * 32767).astype("<i2").tobytes())
+            except BrokenPipeError:
+                return  # the server has gone: close() stopped it
             next_at += FEED_BLOCK / SAMPLE_RATE
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     def close(self) -> None:
         self._stop.set()
-        self._feeder.join()  # before the server goes: its end of the pipe closes with it
-        self._pipe.close()
-        self._server.terminate()
-        self._server.wait()
+        self._server.terminate()  # a feeder blocked on a full pipe then gets EPIPE and ends
+        try:
+            self._server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._server.kill()
+            self._server.wait()
+        self._feeder.join(timeout=5)
 
 
 def measure_engine(answers: list[tuple[int, Answer]], microphone: PulseMicrophone, workdir: Path) -> list[Measured]:
