@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from voiceprep.bank import find_bank
-from voiceprep.capture import EndOfAnswer
+from voiceprep.capture import EndOfAnswer, Recording
 from voiceprep.paths import data_dir
 from voiceprep.schedule import mock_interview
-from voiceprep.session import PracticeOptions, practice
+from voiceprep.session import PracticeOptions, practice, sound_loss_notice
 from voiceprep.store import Store
 
 pytestmark = pytest.mark.audio
@@ -76,3 +76,18 @@ def test_an_answer_nobody_heard_gets_its_question_once_more_then_the_session_mov
     assert shown.count("I didn't hear anything.") == 4
     assert [a.status for a in store.answers(session_id=summary.session_id)] == ["no_speech"] * 4  # each attempt kept
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("dropped", "error", "notice"),
+    [
+        (0.0, None, None),
+        (1.5, None, "Note: 1.5 s of this answer were lost because the computer fell behind"),
+        (0.0, "input overflow", "Note: the microphone reported a problem (input overflow)"),
+    ],
+)
+def test_sound_lost_while_recording_is_told_to_the_candidate(dropped, error, notice, tmp_path):
+    # Losing sound needs a machine too slow to keep up, which these tests cannot arrange.
+    recording = Recording(tmp_path / "a.wav", seconds=30.0, dropped_seconds=dropped, error=error)
+    told = sound_loss_notice(recording)
+    assert (told is None) if notice is None else told.startswith(notice)

@@ -188,6 +188,8 @@ def _ask(
             f"the microphone stopped mid-answer ({recording.error}); the {recording.seconds:.1f} s recorded so far "
             f"are saved in {path}: check the connection and `voiceprep devices`"
         )
+    if notice := sound_loss_notice(recording):
+        coach.show(notice)
     if not recording.heard_speech:
         store.set_status(answer_id, "no_speech")  # kept, not scored: an empty answer is not a 0% answer
         coach.say("I didn't hear anything.")
@@ -216,6 +218,16 @@ def _each(*callbacks: Callable[[np.ndarray, float], None] | None) -> Callable[[n
             callback(samples, elapsed)
 
     return call
+
+
+def sound_loss_notice(recording: Recording) -> str | None:
+    """A line for the candidate when part of the answer's sound never reached the recording."""
+    if recording.dropped_seconds:
+        return (f"Note: {recording.dropped_seconds:.1f} s of this answer were lost because the computer fell behind "
+                "(other programs busy?); the rest is saved and scored.")
+    if recording.error:
+        return f"Note: the microphone reported a problem ({recording.error}); a moment of this answer may be missing."
+    return None
 
 
 def _stop_on_closing_phrase(stop: threading.Event) -> Callable[[str], None]:
