@@ -50,7 +50,7 @@ def test_practice_speaks_records_transcribes_scores_and_archives(virtual_audio, 
     points = {p["label"]: p["covered"] for p in json.loads(result_json)["points"]}
     assert {label for label, covered in points.items() if covered} >= SAID_POINTS
     assert not any(points[label] for label in UNSAID_POINTS)
-    assert Path(audio_path).is_file()
+    assert (data / audio_path).is_file()  # stored relative to the data dir
     assert re.search(r"You covered \d of 6 points\. You missed: .*watermarking", done.stdout)
 
     # What the speaker received: the question, then the feedback, both intelligible.

@@ -21,7 +21,7 @@ from conftest import write_wav
 from voiceprep.capture import EndOfAnswer, record_answer
 from voiceprep.cli import main
 from voiceprep.errors import VoiceprepError
-from voiceprep.store import Store
+from voiceprep.store import AnswerRow, Store
 
 ANSWER = "Model extraction is when an attacker sends lots of queries to copy the model. I would throttle the queries."
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small or read-only filesystem needs root (CI runs as root)")
@@ -57,17 +57,17 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 
     raise AssertionError(f"no {marker!r} within {timeout} s")
 
 
-def assert_archive_intact(data: Path) -> list[sqlite3.Row]:
+def assert_archive_intact(data: Path) -> list[AnswerRow]:
     """The database opens cleanly and every answer row still has its recording."""
     store = Store(data)
     assert not store.notices
-    rows = store.db.execute("SELECT status, audio_path FROM answers").fetchall()
-    for row in rows:
-        if row["status"] != "skipped":
-            with wave.open(row["audio_path"]) as recording:
+    answers = store.answers()
+    for answer in answers:
+        if answer.status != "skipped":
+            with wave.open(answer.audio_path) as recording:
                 assert recording.getnframes() > 0
     store.close()
-    return rows
+    return answers
 
 
 @pytest.mark.audio
@@ -106,7 +106,7 @@ def test_a_killed_session_keeps_every_finished_answer(virtual_audio, speech, tmp
     process.communicate()
     assert scored, "no answer was scored before the kill"
     rows = assert_archive_intact(data)
-    assert sum(1 for r in rows if r["status"] == "scored") >= 1
+    assert sum(1 for r in rows if r.status == "scored") >= 1
     ended = sqlite3.connect(data / "voiceprep.db").execute("SELECT ended_at FROM sessions").fetchone()[0]
     assert ended is None  # it really died mid-session
 

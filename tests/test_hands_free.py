@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from rapidfuzz import fuzz
 
 from voiceprep.audio import resolve_device
 from voiceprep.commands import Command, recognize_command
@@ -157,10 +158,13 @@ def test_a_whole_session_is_driven_by_voice_alone(mic_script, speech, tmp_path):
 
 def test_piper_speaks_a_sentence_that_transcribes_back(transcriber):
     pytest.importorskip("piper", reason="piper-tts is not installed: pip install 'voiceprep[piper]'")
-    spoken = Synthesizer(engine="piper").synthesize("Rate limiting slows down model extraction attacks.")
+    sentence = "Rate limiting slows down model extraction attacks."
+    spoken = Synthesizer(engine="piper").synthesize(sentence)
     assert spoken.samplerate == 22050 and spoken.seconds > 1.5
-    text = transcriber.transcribe(Resampler(spoken.samplerate, 16000)(spoken.samples)).text.lower()
-    assert "rate limiting" in text and "model extraction" in text
+    text = transcriber.transcribe(Resampler(spoken.samplerate, 16000)(spoken.samples)).text
+    # Piper samples its delivery, so a word is now and then heard another way ("at tax"):
+    # the sentence as a whole must come back.
+    assert fuzz.ratio(fold(sentence), fold(text)) >= 85, text
 
 
 def test_a_missing_piper_install_says_how_to_install_it(monkeypatch):

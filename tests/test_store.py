@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,36 @@ def test_recording_paths_stay_inside_the_data_dir(tmp_path):
     path = store.recording_path(3, "int-05", "2026-01-01T10:00:00+00:00")
     assert path.parent == tmp_path / "recordings" / "session-3"
     assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_archive_moved_elsewhere_still_finds_its_recordings(tmp_path):
+    store = Store(tmp_path / "old")
+    session = store.start_session("bank")
+    path = store.recording_path(session, "int-05", "2026-01-01T00:00:00+00:00")
+    path.write_bytes(b"RIFF")
+    store.add_answer(session, "bank", "int-05", "S", "?", "2026-01-01T00:00:00+00:00", path, 1.0)
+    store.close()
+    (tmp_path / "old").rename(tmp_path / "new")
+
+    moved = Store(tmp_path / "new").answers()[0]
+    assert moved.audio_path == str(tmp_path / "new" / "recordings" / f"session-{session}" / path.name)
+    assert Path(moved.audio_path).read_bytes() == b"RIFF"
+
+
+def test_recordings_stored_with_absolute_paths_are_made_relative_by_a_migration(tmp_path):
+    store = Store(tmp_path / "old")
+    session = store.start_session("bank")
+    store.close()
+    # What an archive made before the migration holds: the data dir's absolute path.
+    db = sqlite3.connect(tmp_path / "old" / "voiceprep.db")
+    db.execute(
+        "INSERT INTO answers (session_id, bank_id, question_id, section, prompt, started_at, status, audio_path) "
+        "VALUES (?, 'bank', 'q', 'S', '?', 'now', 'scored', ?)",
+        (session, str(tmp_path / "old" / "recordings" / "session-1" / "q.wav")),
+    )
+    db.execute("DELETE FROM migrations WHERE name = '_m002_recordings_relative_to_the_data_dir'")
+    db.commit()
+    db.close()
+    (tmp_path / "old").rename(tmp_path / "new")
+
+    assert Store(tmp_path / "new").answers()[0].audio_path == str(tmp_path / "new" / "recordings" / "session-1" / "q.wav")

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,18 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+def _m002_recordings_relative_to_the_data_dir(db: sqlite3.Connection) -> None:
+    # Absolute paths broke every recording of an archive that was moved, restored from a
+    # backup or reached under another mount point; recordings always live in recordings/.
+    for separator in ("/", "\\"):
+        marker = f"{separator}{RECORDINGS_DIR}{separator}"
+        db.execute(
+            "UPDATE answers SET audio_path = substr(audio_path, instr(audio_path, ?) + 1) WHERE instr(audio_path, ?) > 0",
+            (marker, marker),
+        )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_recordings_relative_to_the_data_dir]
 
 
 @dataclass(frozen=True)
@@ -235,9 +246,24 @@ class Store:
                 """INSERT INTO answers (session_id, bank_id, question_id, section, prompt, started_at,
                    status, audio_path, audio_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (session_id, bank_id, question_id, section, prompt, started_at, status,
-                 str(audio_path) if audio_path else None, audio_seconds),
+                 self._stored_path(audio_path), audio_seconds),
             )
         return int(cursor.lastrowid)
+
+    def _stored_path(self, audio_path: Path | None) -> str | None:
+        """Relative to the data dir when inside it, so the archive can be moved whole."""
+        if audio_path is None:
+            return None
+        try:
+            return audio_path.resolve().relative_to(self.data_dir.resolve()).as_posix()
+        except ValueError:
+            return str(audio_path)
+
+    def _answer_row(self, row: sqlite3.Row) -> AnswerRow:
+        answer = _row_to_answer(row)
+        if answer.audio_path and not Path(answer.audio_path).is_absolute():
+            return replace(answer, audio_path=str(self.data_dir / answer.audio_path))
+        return answer
 
     def save_score(self, answer_id: int, result: Any, metrics: dict[str, Any] | None = None, status: str = "scored") -> None:
         """Store an answer's transcript and score (a scoring.ScoreResult)."""
@@ -267,11 +293,11 @@ class Store:
             params.append(question_id)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(f"SELECT * FROM answers {where} ORDER BY id", params)
-        return [_answer_row(r) for r in rows]
+        return [self._answer_row(r) for r in rows]
 
     def answer(self, answer_id: int) -> AnswerRow | None:
         row = self.db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        return _answer_row(row) if row else None
+        return self._answer_row(row) if row else None
 
     def sessions(self, limit: int | None = None) -> list[SessionRow]:
         rows = self.db.execute(
@@ -295,7 +321,7 @@ class Store:
             "SELECT * FROM answers WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id",
             (start or "", end or "\uffff"),
         )
-        return [_answer_row(r) for r in rows]
+        return [self._answer_row(r) for r in rows]
 
     def delete_session(self, session_id: int) -> list[Path]:
         """Delete a session and its answers; returns their recordings, for the caller to remove."""
@@ -316,7 +342,7 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM answers WHERE bank_id = ? AND coverage IS NOT NULL ORDER BY started_at, id", (bank_id,)
         )
-        return [_answer_row(r) for r in rows]
+        return [self._answer_row(r) for r in rows]
 
 
 def _is_corruption(error: sqlite3.DatabaseError) -> bool:
@@ -325,7 +351,7 @@ def _is_corruption(error: sqlite3.DatabaseError) -> bool:
     return "not a database" in message or "malformed" in message
 
 
-def _answer_row(row: sqlite3.Row) -> AnswerRow:
+def _row_to_answer(row: sqlite3.Row) -> AnswerRow:
     return AnswerRow(
         id=row["id"], session_id=row["session_id"], bank_id=row["bank_id"], question_id=row["question_id"],
         section=row["section"], prompt=row["prompt"], started_at=row["started_at"], status=row["status"],
