@@ -30,8 +30,11 @@ from voiceprep.vad import SAMPLE_RATE, WINDOW, StreamingVad
 # the pause after a stretch's last word on its own, where it loops on invented text until
 # its temperature fallback gives up. Stretch decoding took a median 0.11 s per second of
 # audio instead of 0.17, and at worst 0.37 instead of 0.63; word times are then estimated
-# within each of Whisper's segments.
-LIVE_DECODING = DecodeOptions(word_timestamps=False)
+# within each of Whisper's segments. Fewer fallback temperatures, and a cap on tokens
+# (LiveOptions.tokens_per_second): an espeak stretch that tiny.en heard as "Nell Nell
+# Nell" failed the loop check at every temperature and took 17-20 s to decode; with both,
+# 3-4 s, and word error on 26 espeak answers was the same within run-to-run noise.
+LIVE_DECODING = DecodeOptions(word_timestamps=False, temperature=(0.0, 0.4, 0.8))
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class LiveOptions:
     trailing: float = 0.5  # most of the pause kept after a stretch: cut short, Whisper drops its last words
     overhang: float = 0.3  # words timed this far past the VAD's end of speech are Whisper's inventions
     prompt_words: int = 40  # how much of the text so far conditions the next stretch
+    # Room for a fast talker (200 words a minute is about 5 tokens a second) plus 20; a
+    # decode that loops on repeated words stops there instead of at Whisper's 448 tokens.
+    tokens_per_second: float | None = 6.0
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ class LiveTranscriber:
         self._floor = end
         prompt = " ".join(" ".join(piece.text for _, piece in self._pieces).split()[-self._options.prompt_words :])
         decode = replace(self._decode, initial_prompt=prompt or self._decode.initial_prompt)
+        if self._options.tokens_per_second:
+            decode = replace(decode, max_new_tokens=int(self._options.tokens_per_second * (end - start) / SAMPLE_RATE) + 20)
         piece = model.transcribe(self._audio.slice(start, end), decode)
         if decode.word_timestamps:  # estimated times run to the segment's end, often past the speech
             piece = _drop_words_after(piece, (speech_end - start) / SAMPLE_RATE + self._options.overhang)

@@ -40,6 +40,10 @@ class DecodeOptions:
     vad_filter: bool = True  # skip silence: Whisper invents text ("Thank you.") on silence
     initial_prompt: str | None = None  # text the speech continues; biases spelling
     hotwords: str | None = None
+    # Whisper's fallback when a decode looks like a loop or nonsense: decode again, sampling
+    # at each temperature in turn (faster-whisper's default list).
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    max_new_tokens: int | None = None  # per 30 s window; caps what a looping decode costs
 
 
 def resolve_model(name: str, data_dir: Path | None = None) -> str:
@@ -98,6 +102,8 @@ class Transcriber:
                 vad_filter=options.vad_filter,
                 initial_prompt=options.initial_prompt,
                 hotwords=options.hotwords,
+                temperature=list(options.temperature),
+                max_new_tokens=options.max_new_tokens,
                 condition_on_previous_text=False,  # stops one mis-heard stretch from derailing the rest
             )
             text, words = _assemble(list(segments), float(info.duration))  # the generator runs the model
