@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,16 +37,16 @@ BLOCK = 1600
 TRAILING_SILENCE = 2.5
 
 
-_synthesizer = None
+@lru_cache(maxsize=1)
+def _synthesizer() -> Synthesizer:
+    return Synthesizer()  # loads its engines on first use, so only when a clip is missing
 
 
 def answer_audio(voice: str, answer: dict) -> np.ndarray:
     """The cached clip at 16 kHz; synthesized in that voice into the cache if absent."""
-    global _synthesizer
     path = audio_path(voice, answer)
     if not path.is_file():
-        _synthesizer = _synthesizer or Synthesizer()
-        _synthesizer.synthesize(voice, answer["text"], path)
+        _synthesizer().synthesize(voice, answer["text"], path)
     recorded = read_wav(path)
     return Resampler(recorded.samplerate, SAMPLE_RATE)(recorded.samples)
 

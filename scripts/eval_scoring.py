@@ -14,12 +14,12 @@ Usage:
     python scripts/eval_scoring.py                 # the report
     python scripts/eval_scoring.py --split dev     # details for one split
     python scripts/eval_scoring.py --errors        # also list the dev split's errors (or --errors FILE)
+    python scripts/eval_scoring.py --json          # machine-readable
 
 Splits (by question): dev to tune on, test to check that a change generalizes, holdout
 written after the first round of tuning (looked into since), holdout2 written before the
 second round (a tuning set since the third), holdout3 written before the third round and
 reported only.
-    python scripts/eval_scoring.py --json          # machine-readable
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
 """

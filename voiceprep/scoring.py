@@ -192,7 +192,6 @@ class _Transcript:
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
-        self.phrase_breaks_set = set(self.phrase_breaks)
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []
         sentence = content = 0
@@ -292,7 +291,7 @@ class _Transcript:
         """Whether the words first..last stand in a negated statement."""
         start = max(self.clause_start(first), first - NEGATION_SCOPE)
         for i in range(start, first):
-            if self.tokens[i].word in NEGATIONS and not self._pseudo_negation(i):
+            if self._negates(i):
                 return True
         return (
             self._negated_after(first, last)
@@ -323,13 +322,13 @@ class _Transcript:
         """Whether "I" or "we" at `speaker` goes on to negate or dismiss a "that" ending the clause."""
         words, n = self.words, len(self.words)
         for j in range(speaker + 1, min(n, speaker + 1 + REFERENCE_WORDS)):
-            negated = words[j] in NEGATIONS and not self._pseudo_negation(j)
+            negated = self._negates(j)
             dismissive = words[j] in DISMISSIVE_VERBS and words[j - 1] not in NEGATIONS
             if not (negated or dismissive):
                 continue
             for k in range(j + 1, min(n, j + 1 + REFERENCE_WORDS)):
                 if words[k] in BACK_REFERENCES:
-                    return k + 1 == n or k + 1 in self.phrase_breaks_set or words[k + 1] in REFERENCE_ENDS
+                    return k + 1 == n or self.crosses_phrase_break(k, k + 1) or words[k + 1] in REFERENCE_ENDS
             return False
         return False
 
@@ -357,7 +356,7 @@ class _Transcript:
             if words[i] == "but":
                 rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
                 return any(
-                    (words[j] in NEGATIONS and not self._pseudo_negation(j)) or words[j] in DISMISSALS
+                    self._negates(j) or words[j] in DISMISSALS
                     for j in rebuttal
                 )
         return False
@@ -370,6 +369,10 @@ class _Transcript:
         """
         before = [w for w in self.words[self.clause_start(first) : first] if w not in CLAUSE_LEAD_WORDS]
         return not before or before[0] in FRONTING_PREPOSITIONS
+
+    def _negates(self, i: int) -> bool:
+        """Whether the word at `i` is a negation that denies something."""
+        return self.words[i] in NEGATIONS and not self._pseudo_negation(i)
 
     def _pseudo_negation(self, i: int) -> bool:
         """Negation words that deny nothing the candidate did.

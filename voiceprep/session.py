@@ -209,12 +209,11 @@ def _ask(
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
 
 
-def _each(*callbacks: Callable[[np.ndarray, float], None] | None) -> Callable[[np.ndarray, float], None]:
-    """One on_block callback that calls every one of `callbacks` that is set."""
-    active = [callback for callback in callbacks if callback is not None]
+def _each(*callbacks: Callable[[np.ndarray, float], None]) -> Callable[[np.ndarray, float], None]:
+    """One on_block callback that calls every one of `callbacks`."""
 
     def call(samples: np.ndarray, elapsed: float) -> None:
-        for callback in active:
+        for callback in callbacks:
             callback(samples, elapsed)
 
     return call
