@@ -27,22 +27,19 @@ from voiceprep.paths import SHIPPED_BANKS_DIR
 from voiceprep.scoring import score_answer
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_GUIDE = REPO.parent / "shared" / "seed" / "ai-cybersecurity-analyst-interview-questions.txt"
+# A copy of the guide's own text, kept in the repo so these tests run on a clean clone.
+SEED_GUIDE = REPO / "tests" / "data" / "ai-cybersecurity-analyst-interview-questions.txt"
 HAND_WRITTEN = SHIPPED_BANKS_DIR / "ai-cybersecurity-analyst.toml"
 GUIDE_COUNTS = {
     "Beginner": 5, "Intermediate": 10, "Advanced": 10,
     "Scenario-Based": 10, "AI Workflow & Tools": 10, "Behavioral": 5,
 }
-# Measured on the guide when this was written: 270 of 315 hand-written points (0.857) are
-# matched by a drafted label, 281 of 310 drafted labels (0.906) match a hand-written point,
-# and `ordered` agrees on 43 of 50 questions. The floors leave a margin for rule changes.
+# Measured on the guide when this was last checked: 266 of 315 hand-written points (0.844)
+# are matched by a drafted label, 275 of 310 drafted labels (0.887) match a hand-written
+# point, and `ordered` agrees on 43 of 50 questions. The floors leave a margin for rule changes.
 MIN_HAND_POINTS_MATCHED = 0.80
 MIN_DRAFTED_POINTS_MATCHING = 0.85
 MIN_ORDERED_AGREEMENT = 40
-
-needs_seed = pytest.mark.skipif(
-    not SEED_GUIDE.is_file(), reason=f"the guide's own text is not beside the clone ({SEED_GUIDE})"
-)
 
 CSV_GUIDE = """\
 Hint,QUESTION,Section
@@ -84,7 +81,6 @@ def drafted_and_loaded(draft, tmp_path: Path):
     return load_bank(save_draft(draft, tmp_path / f"{draft.id}.toml"))
 
 
-@needs_seed
 def test_the_guides_own_text_imports_as_its_fifty_questions_in_six_sections(tmp_path):
     draft = import_guide(SEED_GUIDE)
     assert draft.title == "AI Cybersecurity Analyst"
@@ -97,7 +93,6 @@ def test_the_guides_own_text_imports_as_its_fifty_questions_in_six_sections(tmp_
     assert bank.question("beg-01").hint.startswith("Cover confidentiality of training data and prompts")
 
 
-@needs_seed
 def test_drafted_points_overlap_the_hand_written_bank(tmp_path):
     drafted = drafted_and_loaded(import_guide(SEED_GUIDE), tmp_path)
     hand = load_bank(HAND_WRITTEN)
