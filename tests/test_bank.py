@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voiceprep.bank import DEFAULT_BANK, BankError, find_bank, load_bank
+from voiceprep.bank import BANK_KEYS, DEFAULT_BANK, POINT_KEYS, QUESTION_KEYS, BankError, find_bank, load_bank
 from voiceprep.errors import VoiceprepError
 from voiceprep.paths import SHIPPED_BANKS_DIR
 from voiceprep.schedule import select_questions
 
 SHIPPED = SHIPPED_BANKS_DIR / "ai-cybersecurity-analyst.toml"
+FORMAT_README = SHIPPED_BANKS_DIR / "README.md"
 GUIDE_COUNTS = {
     "Beginner": 5, "Intermediate": 10, "Advanced": 10,
     "Scenario-Based": 10, "AI Workflow & Tools": 10, "Behavioral": 5,
@@ -82,9 +83,13 @@ def test_a_valid_bank_loads_with_defaults(tmp_path):
         (lambda t: t.replace('id = "q-1"', 'id = "Q 1"'), 7, "must be lowercase letters"),
         (lambda t: t.replace('prompt = "What is rate limiting?"\n', ""), 6, "is missing 'prompt'"),
         (lambda t: t.replace('title = "Mini"', 'title = "Mini'), 3, "not valid TOML"),
+        (lambda t: t + '\n[extra]\nnote = "x"\n', 16, "unknown top-level key 'extra'"),
+        # The value is quoted as the author wrote it in TOML, not as Python prints it (True).
+        (lambda t: t + 'weight = true\n', 15, "weight must be a number above 0 and at most 10, not true"),
     ],
     ids=["point-without-label", "no-points", "unknown-section", "unknown-key", "zero-weight", "text-weight",
-         "empty-label", "empty-alias", "duplicate-id", "bad-id", "missing-prompt", "toml-syntax"],
+         "empty-label", "empty-alias", "duplicate-id", "bad-id", "missing-prompt", "toml-syntax",
+         "unknown-table", "bool-weight"],
 )
 def test_each_mistake_is_named_at_its_line(tmp_path, change, line, message):
     path = write_bank(tmp_path, change(VALID))
@@ -92,6 +97,36 @@ def test_each_mistake_is_named_at_its_line(tmp_path, change, line, message):
         load_bank(path)
     assert str(caught.value).startswith(f"mini.toml:{line}: "), str(caught.value)
     assert message in str(caught.value)
+
+
+def documented_section(heading: str) -> str:
+    """The text of one `## heading` section of questions/README.md."""
+    return FORMAT_README.read_text(encoding="utf-8").split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_documented_fields_are_the_keys_the_loader_accepts():
+    rows = [line.strip("|").split("|") for line in documented_section("Fields").splitlines() if line.startswith("|")]
+    header, _rule, *fields = rows
+    assert [cell.strip() for cell in header][:4] == ["table", "key", "type", "required"]
+    documented = {
+        (table.strip(" `"), key.strip(" `"), required.strip() == "yes")
+        for table, key, _type, required, *_meaning in fields
+    }
+    # A question's `points` key is its [[questions.points]] tables, which the README
+    # documents by their own rows rather than as a key of `questions`.
+    assert QUESTION_KEYS["points"] and any(table == "questions.points" for table, _, _ in documented)
+    loader = {
+        *(("bank", key, required) for key, required in BANK_KEYS.items()),
+        *(("questions", key, required) for key, required in QUESTION_KEYS.items() if key != "points"),
+        *(("questions.points", key, required) for key, required in POINT_KEYS.items()),
+    }
+    assert documented == loader
+
+
+def test_the_documented_example_loads(tmp_path):
+    example = documented_section("Example").split("```toml\n", 1)[1].split("```", 1)[0]
+    bank = load_bank(write_bank(tmp_path, example))
+    assert [q.id for q in bank.questions] == ["beg-02"]
 
 
 def test_a_second_point_with_the_same_label_is_an_error(tmp_path):

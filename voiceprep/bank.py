@@ -7,6 +7,8 @@ errors are located by walking the file's table headers in order: the k-th
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -124,6 +126,16 @@ def _line_of_offset(raw: bytes, offset: int) -> int:
     return raw[:offset].count(b"\n") + 1
 
 
+def _as_toml(value: Any) -> str:
+    """A value spelled as TOML writes it (true, not Python's True), to quote the author back."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # inf and nan: JSON would say Infinity and NaN
+    try:
+        return json.dumps(value, ensure_ascii=False)  # booleans, numbers, strings and lists
+    except TypeError:
+        return str(value)  # dates and times, which JSON cannot write
+
+
 class _TableLines:
     """Line numbers of a TOML file's table headers and keys, for error messages."""
 
@@ -138,6 +150,13 @@ class _TableLines:
         """Line of the index-th `[[name]]` header at or after line `after`."""
         found = [n for header, n in self.headers if header == name and n >= after]
         return found[index] if index < len(found) else max(after, 1)
+
+    def top_level(self, name: str) -> int:
+        """Line of a top-level `name = ...`, or of the first `[name]` or `[name.sub]` header."""
+        for header, number in self.headers:
+            if header == name or header.startswith(f"{name}."):
+                return number
+        return self.key(name, 0) or 1
 
     def key(self, key: str, start: int) -> int:
         """Line of `key = ...` in the table that starts at `start` (the header line if absent)."""
@@ -160,9 +179,10 @@ class _BankReader:
         return BankError(self.path, line, message)
 
     def read(self, data: dict[str, Any]) -> Bank:
-        unknown_top = set(data) - {"bank", "questions"}
+        unknown_top = [key for key in data if key not in ("bank", "questions")]
         if unknown_top:
-            raise self.fail(1, f"unknown top-level key '{sorted(unknown_top)[0]}' (expected [bank] and [[questions]])")
+            line = self.where.top_level(unknown_top[0])
+            raise self.fail(line, f"unknown top-level key '{unknown_top[0]}' (expected [bank] and [[questions]])")
         if not isinstance(data.get("bank"), dict):
             raise self.fail(1, "missing the [bank] table (id, title, sections)")
         bank_line = self.where.header("bank", 0)
@@ -235,7 +255,7 @@ class _BankReader:
             raise self.fail(self.where.key("aliases", line), f"{owner} point '{label}': aliases must be a list of non-empty strings")
         weight = raw.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
-            raise self.fail(self.where.key("weight", line), f"{owner} point '{label}': weight must be a number above 0 and at most {MAX_WEIGHT:g}, not {weight!r}")
+            raise self.fail(self.where.key("weight", line), f"{owner} point '{label}': weight must be a number above 0 and at most {MAX_WEIGHT:g}, not {_as_toml(weight)}")
         return KeyPoint(label, tuple(a.strip() for a in aliases), float(weight))
 
     def check_keys(self, table: dict[str, Any], allowed: dict[str, bool], owner: str, line: int) -> None:
