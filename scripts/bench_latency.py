@@ -202,13 +202,14 @@ class PracticeRun:
     first_word_reported: float | None  # the tool's own --timings figure
     startup: float  # from starting a process to the CLI's import, where --timings starts counting
     feedback: float | None
+    spoken_feedback: float | None  # to the first sound of the spoken feedback
     peak_rss_mb: float
 
 
 def measure_practice(answer: Answer, microphone: PulseMicrophone, data: Path) -> PracticeRun:
     """`voiceprep practice --timings` answering one question with `answer`, in real time."""
     command = [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(data), "practice", "--ids", answer.question_id,
-               "--count", "1", "--timings", "--quiet-feedback"]
+               "--count", "1", "--timings"]
     process = subprocess.Popen(_with_peak_rss(command), env=microphone.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     output = []
@@ -222,7 +223,8 @@ def measure_practice(answer: Answer, microphone: PulseMicrophone, data: Path) ->
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import voiceprep.cli.common"], check=True)
     startup = time.perf_counter() - started
-    return PracticeRun(_timing(output, "first spoken word"), startup, _timing(output, "to feedback"), _peak_rss(output))
+    return PracticeRun(_timing(output, "first spoken word"), startup, _timing(output, "to feedback"),
+                       _timing(output, "to spoken feedback"), _peak_rss(output))
 
 
 def whole_file_peak_rss(recording: Path, env: dict[str, str]) -> float:
@@ -274,7 +276,8 @@ def report(results: list[Measured], practice: PracticeRun, whole_rss: float, loa
     reported = practice.first_word_reported
     print(f"  command to first spoken word: {_seconds(reported)} from the CLI's import (--timings) + "
           f"{practice.startup:.2f} s interpreter start-up = {_seconds(reported + practice.startup if reported else None)}")
-    print(f"  end of answer to feedback: {_seconds(practice.feedback)}")
+    print(f"  end of answer to feedback: {_seconds(practice.feedback)}, to its first spoken word: "
+          f"{_seconds(practice.spoken_feedback)}")
     print(f"  peak RSS: {practice.peak_rss_mb:.0f} MB (practice, live)  vs  {whole_rss:.0f} MB "
           "(a process transcribing the same answer whole)")
 

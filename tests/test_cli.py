@@ -38,7 +38,7 @@ def run_voiceprep(args: list[str], env: dict[str, str], timeout: float = 120) ->
 def test_practice_speaks_records_transcribes_scores_and_archives(virtual_audio, speech, transcriber, tmp_path):
     virtual_audio.say_into_mic(speech(EXTRACTION_ANSWER), tail=4.0)
     data = tmp_path / "archive"
-    done = run_voiceprep(["--data-dir", str(data), "practice", "--ids", "int-05", "--silence", "2"], virtual_audio.env())
+    done = run_voiceprep(["--data-dir", str(data), "practice", "--ids", "int-05", "--silence", "2", "--timings"], virtual_audio.env())
     assert done.returncode == 0, done.stderr
 
     row = sqlite3.connect(data / "voiceprep.db").execute(
@@ -52,6 +52,9 @@ def test_practice_speaks_records_transcribes_scores_and_archives(virtual_audio, 
     assert not any(points[label] for label in UNSAID_POINTS)
     assert (data / audio_path).is_file()  # stored relative to the data dir
     assert re.search(r"You covered \d of 6 points\. You missed: .*watermarking", done.stdout)
+    # The file-backed microphone runs faster than real time, so these are reported, not judged.
+    assert re.search(r"timing: command to first spoken word \d+\.\d\d s", done.stdout)
+    assert re.search(r"timing: int-05 end of answer to spoken feedback \d+\.\d\d s", done.stdout)
 
     # What the speaker received: the question, then the feedback, both intelligible.
     heard = virtual_audio.heard_by_speaker()

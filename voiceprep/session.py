@@ -55,8 +55,9 @@ class AnswerOutcome:
     answer_id: int
     recording: Recording
     result: ScoreResult | None
-    feedback_ready_after: float | None = None  # seconds from end of recording to feedback ready
+    feedback_ready_after: float | None = None  # seconds from the end-of-answer decision to feedback ready
     metrics: SpeakingMetrics | None = None
+    feedback_heard_after: float | None = None  # ... to the spoken feedback's first sound
 
 
 @dataclass
@@ -79,13 +80,14 @@ class Coach:
         self.output = resolve_device(options.output_device, "output")
         self.synthesizer = Synthesizer(options.voice, options.rate, options.tts)
         self.first_sound_at: float | None = None
+        self.last_sound_at: float | None = None  # perf_counter() when the latest sentence started playing
 
     def say(self, text: str, speak: bool = True) -> None:
         self.show(text)
         if speak:
             speech = self.synthesizer.synthesize(text)
-            if self.first_sound_at is None:
-                self.first_sound_at = time.perf_counter()
+            self.last_sound_at = time.perf_counter()
+            self.first_sound_at = self.first_sound_at or self.last_sound_at
             play(speech.samples, speech.samplerate, self.output)
 
 
@@ -205,8 +207,9 @@ def _ask(
         return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
     coach.show(f"You said: {transcript.text}")
     coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
+    heard_after = coach.last_sound_at - ended if options.speak_feedback else None
     _delivery_feedback(question, metrics, coach, options)
-    return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics)
+    return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics, feedback_heard_after=heard_after)
 
 
 def _each(*callbacks: Callable[[np.ndarray, float], None]) -> Callable[[np.ndarray, float], None]:

@@ -89,6 +89,8 @@ def _practice(args: argparse.Namespace) -> int:
         for outcome in summary.outcomes:
             if outcome.feedback_ready_after is not None:
                 print(f"timing: {outcome.question.id} end of answer to feedback {outcome.feedback_ready_after:.2f} s")
+            if outcome.feedback_heard_after is not None:
+                print(f"timing: {outcome.question.id} end of answer to spoken feedback {outcome.feedback_heard_after:.2f} s")
     return 0
 
 
