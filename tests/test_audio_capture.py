@@ -83,6 +83,31 @@ def test_a_long_answer_stops_at_the_maximum_duration(virtual_audio, speech, tmp_
     assert recording.seconds == pytest.approx(4.0, abs=0.15)
 
 
+def test_a_stop_request_mid_answer_keeps_the_audio_up_to_it_and_nothing_after(virtual_audio, speech, tmp_path):
+    # Enter sets `stop` in the CLI. It is set here after a given amount of audio rather than
+    # on a wall-clock timer, because the virtual microphone delivers faster than real time.
+    lead, stop_at = 0.5, 2.0
+    answer = np.tile(speech(ANSWER), 3)
+    virtual_audio.say_into_mic(answer, lead=lead, tail=0)
+    stop = threading.Event()
+
+    def press_enter_after_two_seconds(_samples: np.ndarray, elapsed: float) -> None:
+        if elapsed >= stop_at:
+            stop.set()
+
+    recording = record_answer(tmp_path / "a.wav", resolve_device(None, "input"), EndOfAnswer(),
+                              stop=stop, on_block=press_enter_after_two_seconds)
+    assert recording.ended_by == "stop"
+    assert recording.seconds == pytest.approx(stop_at, abs=0.15)
+    assert recording.seconds < lead + len(answer) / 16000 - 5.0  # far short of the whole clip
+    with wave.open(str(recording.path)) as handle:
+        saved = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
+    assert len(saved) == round(recording.seconds * 16000)  # nothing written after the stop
+    heard = np.concatenate([np.zeros(int(lead * 16000), np.float32), answer])[: len(saved)]
+    assert np.abs(saved - heard).max() < 1e-3  # what the microphone heard, sample for sample
+    assert np.abs(saved[-1600:]).max() > 0.03  # cut mid-speech, not at a pause
+
+
 def test_streaming_vad_matches_the_whole_file_vad(speech):
     from faster_whisper.vad import SileroVADModel
 
