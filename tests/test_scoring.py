@@ -137,9 +137,18 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("people say model theft is the big one, and they're right", True),  # reported and agreed with
         ("people say model theft, but also data poisoning", True),  # a "but" that adds, not rebuts
         ("model theft is rare, but I don't think we can ignore it", True),  # nobody else is reported
+        ("textbooks make a big deal of model theft. I really don't think that's the main risk", False),
+        ("the claim you always hear is that it stops model theft. Honestly, I don't buy that", False),
+        ("a lot of people spend ages on model theft, and honestly I'd skip it", False),
+        ("some people also plan for model theft. I wouldn't bother, it's rare", False),
+        ("and the idea of planning for model theft every quarter, nah, it's rare", False),
+        ("people talk about model theft, and I think that's overkill for us", False),
+        ("people talk about model theft, and we plan for it every quarter", True),  # reported, then agreed
+        ("everyone worries about model theft. We never skip that review", True),  # "never skip" keeps it
+        ("people talk about model theft. Then there's poisoning. I don't think we'd see much of it", True),  # too far
     ],
 )
-def test_what_others_say_then_rebutted_is_denied(said, credited):
+def test_what_others_say_or_do_then_rebutted_is_denied(said, credited):
     question = Question("q", "S", "?", "...", (KeyPoint("model theft", ("steal the model",)),))
     assert bool(score_answer(question, said).covered) is credited
 
@@ -171,6 +180,20 @@ def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
 )
 def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, credited):
     question = Question("q", "S", "?", "...", (KeyPoint("contextual grounding checks", ("grounding check",)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("I wouldn't keep regex blocklists. Same with capping how long the input is, users paste long documents", False),
+        ("blocklists are useless. Same goes for length limits", False),
+        ("I'd keep regex blocklists. Same with length limits, both are cheap", True),  # added to a yes
+        ("I don't trust blocklists. We'd still cap the input length though", True),  # no "same"
+    ],
+)
+def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
+    question = Question("q", "S", "?", "...", (KeyPoint("input length limits", ("length limits", "how long the input")),))
     assert bool(score_answer(question, said).covered) is credited
 
 

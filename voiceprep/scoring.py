@@ -35,8 +35,11 @@ A match is denied, too, when it is the alternative turned down ("stories stick b
 than slides", "instead of a sandbox"), when its verb says it is worthless ("word
 blocklists are pretty useless", "the SIEM is too noisy to be useful"), when the
 speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't use
-it"), and when it is what others say, rebutted at once ("people say it covers model
-theft, but I don't think that's right"). A negated verb
+it"), when it is what others say or do, rebutted by a "but" or by the speaker in the
+same or the next sentence ("people say it covers model theft, but I don't think that's
+right", "textbooks make a big deal of X. I really don't think that's the main risk", "the
+idea of revisiting it every quarter, nah"), and when it is added to a denial just made
+("I wouldn't keep blocklists. Same with length limits"). A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
@@ -89,7 +92,10 @@ VERB_AUXILIARIES = frozenset({
 # Negations that deny whatever was just said, with no verb: "model changes, nah".
 INTERJECTED_NEGATIONS = frozenset({"nah"})
 # Predicates that dismiss their subject without a negation word: "blocklists are pretty useless".
-DISMISSALS = frozenset({"useless", "pointless", "overkill", "overrated", "worthless", "unnecessary"})
+DISMISSALS = frozenset({
+    "useless", "pointless", "overkill", "overrated", "worthless", "unnecessary", "theater", "theatre", "decoration",
+    "formality", "overhyped", "nonsense",
+})
 # "too noisy to be useful", "too slow to trust": what its subject is too much of to be.
 EXCESS = "too"
 WORTH_WORDS = frozenset({"useful", "helpful", "practical", "worth", "worthwhile", "usable", "reliable", "trust", "matter"})
@@ -99,18 +105,25 @@ DEGREE_WORDS = frozenset({"pretty", "quite", "totally", "completely", "fairly", 
 # Two words that introduce the option turned down: "better than slides", "instead of a sandbox".
 REJECTED_ALTERNATIVE = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
 ALTERNATIVE_SCOPE = 4  # words from "than"/"of" to the match: "rather than the mechanics"
-# Reported speech: "people say X", "everyone always says X", rebutted by a "but" with a negation.
+# What others say or do: "people say X", "everyone always says X", "a lot of people spend
+# ages on X", "textbooks make a big deal of X", "the claim you always hear is X". Rebutted
+# by a "but", or by the speaker in the same or the next sentence, with a negation or a
+# dismissal: "..., but I don't think so", ". Honestly, I don't buy that", ", nah".
 GENERIC_SPEAKERS = frozenset({"people", "everyone", "everybody", "some", "others", "folks", "they", "vendors"})
 REPORTING_VERBS = frozenset({"say", "says", "said", "claim", "claims", "argue", "argues"})
+OTHER_PEOPLE = frozenset({"people", "everyone", "everybody", "folks", "vendors", "textbooks", "others"})  # alone, no verb needed
+HEARSAY_WORDS = frozenset({"hear", "heard"})  # "you always hear", "I've heard"
+REPORTED_IDEAS = frozenset({("the", "claim"), ("the", "idea"), ("the", "advice")})  # "the idea of X"
 REPORT_SCOPE = 10  # words from the reporting verb to the match
-REBUTTAL_SCOPE = 12  # words from the match to the "but" that rebuts it
-REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" to its negation: "but honestly I don't think"
+REBUTTAL_SCOPE = 20  # words from the match to the "but" or the speaker that rebuts it
+REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" or speaker to its negation: "but honestly I don't think"
 # A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
 # leave that off", "..., so I wouldn't bother with those".
 BACK_REFERENCES = frozenset({"that", "those", "these", "this", "it"})
 DISMISSIVE_VERBS = frozenset({"skip", "drop", "ditch", "leave"})
 REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside"})  # what may follow the back-reference
-REFERENCE_SCOPE = 12  # words from the match to the speaker of the later clause
+REFERENCE_SCOPE = 16  # words from the match to the speaker of the later clause
+SAME_AS_SCOPE = 4  # "same with X", "same goes for capping X": words from "same" to the match
 FIRST_PERSON = frozenset({"i", "we"})  # the speaker of that later clause
 REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those": "I wouldn't bother with those"
 # Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
@@ -298,6 +311,7 @@ class _Transcript:
             or self._rejected_alternative(first)
             or self._rebutted_report(first, last)
             or self._dismissed_by_reference(last)
+            or self._same_as_a_denial(first)
         )
 
     def _dismissed_by_reference(self, last: int) -> bool:
@@ -322,9 +336,7 @@ class _Transcript:
         """Whether "I" or "we" at `speaker` goes on to negate or dismiss a "that" ending the clause."""
         words, n = self.words, len(self.words)
         for j in range(speaker + 1, min(n, speaker + 1 + REFERENCE_WORDS)):
-            negated = self._negates(j)
-            dismissive = words[j] in DISMISSIVE_VERBS and words[j - 1] not in NEGATIONS
-            if not (negated or dismissive):
+            if not (self._negates(j) or self._dismissive_verb(j)):
                 continue
             for k in range(j + 1, min(n, j + 1 + REFERENCE_WORDS)):
                 if words[k] in BACK_REFERENCES:
@@ -339,27 +351,55 @@ class _Transcript:
         return any(pair in REJECTED_ALTERNATIVE for pair in zip(words, words[1:]))
 
     def _rebutted_report(self, first: int, last: int) -> bool:
-        """Whether the match is what others say, then rebutted: "people say X, but I don't think so".
+        """Whether the match is what others say or do, then rebutted.
 
-        Saying what others claim is no denial by itself ("people say rate limiting is
-        enough, and it helps"); the "but" with a negation right after it is.
+        "people say X, but I don't think so", "textbooks make a big deal about X. I really
+        don't think that's the important part", "the idea of revisiting X, nah". Saying
+        what others claim is no denial by itself ("people say rate limiting is enough, and
+        it helps"); a "but", or the speaker opening a clause of the same or the next
+        sentence, followed by a negation or a dismissal, is.
         """
-        words = self.words
-        reported = any(
-            words[i] in REPORTING_VERBS and not GENERIC_SPEAKERS.isdisjoint(words[max(0, i - 2) : i])
-            for i in range(max(0, first - REPORT_SCOPE), first)
-            if self.sentence[i] == self.sentence[first]
-        )
-        if not reported:
+        if not self._reported(first):
             return False
+        words = self.words
         for i in range(last + 1, min(len(words), last + 1 + REBUTTAL_SCOPE)):
-            if words[i] == "but":
+            if self.sentence[i] > self.sentence[last] + 1:
+                return False
+            if words[i] in INTERJECTED_NEGATIONS and self._opens_clause(i):
+                return True
+            if words[i] == "but" or (words[i] in FIRST_PERSON and self._opens_clause(i)):
                 rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
-                return any(
-                    self._negates(j) or words[j] in DISMISSALS
-                    for j in rebuttal
-                )
+                if any(self._negates(j) or words[j] in DISMISSALS or self._dismissive_verb(j) for j in rebuttal):
+                    return True
+                if words[i] == "but":
+                    return False  # a "but" that adds: "people say X, but also Y"
         return False
+
+    def _reported(self, first: int) -> bool:
+        """Whether the match, in its sentence, is put in others' mouths or hands."""
+        words = self.words
+        for i in range(max(0, first - REPORT_SCOPE), first):
+            if self.sentence[i] != self.sentence[first]:
+                continue
+            before = words[max(0, i - 2) : i]
+            if words[i] in OTHER_PEOPLE or words[i] in HEARSAY_WORDS or (*before[-1:], words[i]) in REPORTED_IDEAS:
+                return True
+            if words[i] in REPORTING_VERBS and not GENERIC_SPEAKERS.isdisjoint(before):
+                return True
+        return False
+
+    def _dismissive_verb(self, i: int) -> bool:
+        """A verb that drops what it points at, unless negated: "I'd skip it", not "never skip it"."""
+        return self.words[i] in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+
+    def _same_as_a_denial(self, first: int) -> bool:
+        """Whether the match is added to a denial just made: "I wouldn't keep blocklists. Same with X"."""
+        start = next((i for i, s in enumerate(self.sentence) if s == self.sentence[first]), first)
+        lead = [w for w in self.words[start:first] if w not in CLAUSE_LEAD_WORDS]
+        if lead[:1] != ["same"] or len(lead) > SAME_AS_SCOPE:
+            return False
+        before = [i for i in range(start) if self.sentence[i] == self.sentence[first] - 1]
+        return any(self._negates(i) or self.words[i] in DISMISSALS for i in before)
 
     def _opens_clause(self, first: int) -> bool:
         """Whether the match opens its clause, alone or in a fronted phrase ("for X, I wouldn't").
