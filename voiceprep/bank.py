@@ -18,7 +18,9 @@ from typing import Any
 from voiceprep.errors import VoiceprepError
 from voiceprep.paths import SHIPPED_BANKS_DIR
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# \Z, not $: "$" also matches before a final newline, so "q-1\n" would pass and put a
+# newline into a recording's file name.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 MAX_WEIGHT = 10.0
 DEFAULT_BANK = "ai-cybersecurity-analyst"
 
@@ -278,7 +280,8 @@ class _BankReader:
     def identifier(self, table: dict[str, Any], key: str, owner: str, line: int) -> str:
         value = self.text(table, key, owner, line)
         if not ID_PATTERN.match(value):
-            raise self.fail(self.where.key(key, line), f"{owner} id '{value}' must be lowercase letters, digits and hyphens")
+            # Quoted as TOML, so an id holding a newline is shown escaped, on the error's one line.
+            raise self.fail(self.where.key(key, line), f"{owner} id {_as_toml(value)} must be lowercase letters, digits and hyphens")
         return value
 
 
