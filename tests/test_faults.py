@@ -12,6 +12,7 @@ import threading
 import time
 import wave
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from conftest import write_wav
 from voiceprep.capture import EndOfAnswer, record_answer
 from voiceprep.cli import main
 from voiceprep.errors import VoiceprepError
+from voiceprep import store as store_module
 from voiceprep.store import AnswerRow, Store
 
 ANSWER = "Model extraction is when an attacker sends lots of queries to copy the model. I would throttle the queries."
@@ -209,6 +211,29 @@ def test_a_damaged_database_is_set_aside_never_overwritten(tmp_path, capsys):
     kept = list(tmp_path.glob("voiceprep.damaged-*.db"))
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
     assert Store(tmp_path).notices == []  # the new archive is healthy
+
+
+class _OneSecond(datetime):
+    """A clock stopped at one second: the stamp of a set-aside archive counts whole seconds."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2026, 1, 1, 12, 0, 0, tzinfo=tz)
+
+
+def test_two_archives_damaged_in_one_second_are_both_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "datetime", _OneSecond)
+    damaged, notices = [], []
+    for _ in range(2):
+        damaged.append(b"SQLite format 3\x00" + os.urandom(4096))
+        (tmp_path / "voiceprep.db").write_bytes(damaged[-1])
+        store = Store(tmp_path)
+        notices += store.notices
+        store.close()
+    kept = sorted(tmp_path.glob("voiceprep.damaged-*.db"))
+    assert [p.name for p in kept] == ["voiceprep.damaged-20260101T120000-2.db", "voiceprep.damaged-20260101T120000.db"]
+    assert {p.read_bytes() for p in kept} == set(damaged)
+    assert [n.split("kept as ")[1].split()[0] for n in notices] == [kept[1].name, kept[0].name]
 
 
 def test_two_sessions_can_write_one_archive_at_once(tmp_path):

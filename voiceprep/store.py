@@ -175,8 +175,11 @@ class Store:
 
     def _set_aside(self) -> Path:
         """Rename a damaged database (and its journal files) so nothing overwrites it."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}{self.path.suffix}")
+        name = f"{self.path.stem}.damaged-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}"
+        kept, copy = self.path.with_name(name + self.path.suffix), 1
+        while kept.exists():  # one set aside in the same second: rename() would replace it
+            copy += 1
+            kept = self.path.with_name(f"{name}-{copy}{self.path.suffix}")
         self.path.rename(kept)
         for suffix in ("-wal", "-shm"):
             journal = self.path.with_name(self.path.name + suffix)
