@@ -236,26 +236,42 @@ def test_two_archives_damaged_in_one_second_are_both_kept(tmp_path, monkeypatch)
     assert [n.split("kept as ")[1].split()[0] for n in notices] == [kept[1].name, kept[0].name]
 
 
-def test_two_sessions_can_write_one_archive_at_once(tmp_path):
-    errors: list[BaseException] = []
+# One session of the two: waits at the gate, then opens the archive (a new one, so both
+# also create its tables at once) and commits 40 answers, one transaction each.
+WRITE_A_SESSION = """
+import sys, time
+from pathlib import Path
+from voiceprep.store import Store
+data, name, gate = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+print("ready", flush=True)
+while not gate.exists():
+    time.sleep(0.001)
+store = Store(data)
+session = store.start_session(name)
+for i in range(40):
+    store.add_answer(session, name, f"q-{i}", "S", "?", "2026-01-01T00:00:00+00:00", None, 1.0)
+store.close()
+"""
 
-    def write_answers(session_name: str) -> None:
-        try:
-            store = Store(tmp_path)
-            session = store.start_session(session_name)
-            for i in range(40):
-                store.add_answer(session, "bank", f"q-{i}", "S", "?", "2026-01-01T00:00:00+00:00", None, 1.0)
-            store.close()
-        except BaseException as error:  # reported below
-            errors.append(error)
 
-    threads = [threading.Thread(target=write_answers, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert Store(tmp_path).db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 80
+def test_two_sessions_in_two_processes_can_write_one_archive_at_once(tmp_path):
+    gate = tmp_path / "go"
+    sessions = [
+        subprocess.Popen([sys.executable, "-c", WRITE_A_SESSION, str(tmp_path / "data"), name, str(gate)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("first", "second")
+    ]
+    for session in sessions:
+        assert session.stdout.readline() == "ready\n"  # both started: the gate lets them race
+    gate.touch()
+    for session in sessions:
+        _, err = session.communicate(timeout=60)
+        assert session.returncode == 0, err
+    store = Store(tmp_path / "data")
+    written = store.db.execute("SELECT bank_id, COUNT(DISTINCT question_id) FROM answers GROUP BY bank_id").fetchall()
+    assert sorted(map(tuple, written)) == [("first", 40), ("second", 40)]
+    assert store.db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 80
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @pytest.mark.parametrize(
