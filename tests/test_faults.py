@@ -147,6 +147,7 @@ def test_a_microphone_that_vanishes_mid_answer_keeps_the_answer_so_far(speech, t
 
     spoken = speech(ANSWER)
     monkeypatch.setattr(sounddevice, "InputStream", lambda **kw: _VanishingStream(spoken, 30, **kw))
+    # The device below is made up: PortAudio is not asked which rates it takes.
     monkeypatch.setattr(capture, "_input_rate", lambda sd, device: 16000)
     device = Device(0, "USB mic", 1, 0, 16000.0, True, False)
     recording = record_answer(tmp_path / "a.wav", device, EndOfAnswer())
@@ -155,6 +156,55 @@ def test_a_microphone_that_vanishes_mid_answer_keeps_the_answer_so_far(speech, t
     with wave.open(str(recording.path)) as kept:
         assert kept.getnframes() == 30 * 1600
     assert recording.seconds == pytest.approx(3.0)
+
+
+@pytest.mark.audio
+def test_a_microphone_lost_mid_session_is_one_sentence_naming_the_saved_answer(speech, tmp_path, monkeypatch, capsys):
+    import sounddevice
+
+    spoken = speech(ANSWER)
+    # Every stream the session opens vanishes after 3 s: the virtual microphone can't be unplugged.
+    monkeypatch.setattr(sounddevice, "InputStream", lambda **kw: _VanishingStream(spoken, 30, **kw))
+    data = tmp_path / "archive"
+    assert main(["--data-dir", str(data), "practice", "--ids", "int-05", "--quiet-feedback"]) == 2
+    err = capsys.readouterr().err
+    [answer] = assert_archive_intact(data)
+    assert (answer.status, answer.audio_seconds) == ("recorded", pytest.approx(3.0))
+    assert err.startswith("voiceprep: the microphone stopped mid-answer") and err.count("\n") == 1, err
+    assert f"the 3.0 s recorded so far are saved in {answer.audio_path}" in err
+    assert "`voiceprep devices`" in err
+
+
+class _UnstartableStream(_VanishingStream):
+    """A microphone gone by the time its stream starts (unplugged between two answers); a mock
+    for the same reason as _VanishingStream."""
+
+    def start(self) -> None:
+        import sounddevice
+
+        raise sounddevice.PortAudioError("Error starting stream: Device unavailable [PaErrorCode -9985]")
+
+
+@pytest.mark.audio
+def test_a_microphone_that_will_not_start_keeps_the_answers_before_it(virtual_audio, speech, tmp_path, monkeypatch, capsys):
+    import sounddevice
+
+    virtual_audio.say_into_mic(speech(ANSWER), tail=3.0)
+    real_stream, opened = sounddevice.InputStream, []
+
+    def first_real_then_unstartable(**kw):
+        opened.append(kw)
+        return real_stream(**kw) if len(opened) == 1 else _UnstartableStream(np.zeros(0, np.float32), 0, **kw)
+
+    monkeypatch.setattr(sounddevice, "InputStream", first_real_then_unstartable)
+    data = tmp_path / "archive"
+    assert main(["--data-dir", str(data), "practice", "--ids", "int-05", "beg-01", "--silence", "1.5", "--quiet-feedback"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("voiceprep: could not open the microphone") and err.count("\n") == 1, err
+    assert "Device unavailable" in err and "`voiceprep devices`" in err
+    [answered] = assert_archive_intact(data)  # the second question left no row and no empty recording
+    assert (answered.question_id, answered.status) == ("int-05", "scored")
+    assert [p.name for p in data.rglob("*.wav")] == [Path(answered.audio_path).name]
 
 
 @needs_root

@@ -19,6 +19,7 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -170,18 +171,12 @@ def record_answer(
     writer = _WavWriter(path)
     written = 0
     try:
-        stream = sd.InputStream(
-            # int16: every device offers it, and ALSA's plug layer converts it correctly
-            # where float32 came back garbled on a virtual device.
-            samplerate=rate, channels=1, dtype="int16", device=device.index,
-            blocksize=int(rate * BLOCK_SECONDS), callback=callback, finished_callback=finished,
-        )
-    except (sd.PortAudioError, ValueError) as error:
+        stream = _started_stream(sd, device, rate, callback, finished)
+    except VoiceprepError:
         writer.close()
-        path.unlink(missing_ok=True)
-        raise VoiceprepError(f"could not open the microphone '{device.name}' ({error}); {NO_INPUT_HELP}") from None
+        path.unlink(missing_ok=True)  # nothing was heard: no empty recording to archive as an answer
+        raise
     try:
-        stream.start()
         while True:
             try:
                 block = frames.get(timeout=2.0)
@@ -228,6 +223,26 @@ def record_answer(
         recording.error = status_errors[0]
     recording.dropped_seconds = dropped_blocks * BLOCK_SECONDS
     return recording
+
+
+def _started_stream(
+    sd: Any, device: Device, rate: int, callback: Callable[..., None], finished: Callable[[], None],
+) -> Any:
+    """An input stream on `device`, started; one that will not start is as missing as one that will not open."""
+    stream = None
+    try:
+        stream = sd.InputStream(
+            # int16: every device offers it, and ALSA's plug layer converts it correctly
+            # where float32 came back garbled on a virtual device.
+            samplerate=rate, channels=1, dtype="int16", device=device.index,
+            blocksize=int(rate * BLOCK_SECONDS), callback=callback, finished_callback=finished,
+        )
+        stream.start()
+    except (sd.PortAudioError, ValueError) as error:
+        if stream is not None:
+            stream.close(ignore_errors=True)
+        raise VoiceprepError(f"could not open the microphone '{device.name}' ({error}); {NO_INPUT_HELP}") from None
+    return stream
 
 
 def _put_marker(frames: queue.Queue[np.ndarray | None]) -> None:
