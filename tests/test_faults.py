@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 import wave
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -40,10 +41,10 @@ def mounted_tmpfs(path: Path, options: str):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
-def start_practice(virtual_audio, data: Path, *args: str) -> subprocess.Popen[str]:
+def start_practice(virtual_audio, data: Path, *args: str, speak_feedback: bool = False) -> subprocess.Popen[str]:
+    quiet = [] if speak_feedback else ["--quiet-feedback"]
     return subprocess.Popen(
-        [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(data), "practice", "--silence", "1.5",
-         "--quiet-feedback", *args],
+        [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(data), "practice", "--silence", "1.5", *quiet, *args],
         env=virtual_audio.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -59,6 +60,30 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 
     raise AssertionError(f"no {marker!r} within {timeout} s")
 
 
+def wait_until(process: subprocess.Popen[str], reached: Callable[[], bool], what: str, timeout: float = 90) -> None:
+    """Poll `reached` while the session runs; fail if it ends, or if `what` is not reached in time."""
+    deadline = time.monotonic() + timeout
+    while not reached():
+        if process.poll() is not None:
+            raise AssertionError(f"practice ended before {what}: {process.stderr.read()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout} s")
+        time.sleep(0.005)
+
+
+def archived_statuses(data: Path) -> list[str]:
+    """The statuses of the answers archived so far, read while a session is writing them."""
+    try:
+        with closing(sqlite3.connect(f"file:{data / 'voiceprep.db'}?mode=ro", uri=True)) as db:
+            return [row[0] for row in db.execute("SELECT status FROM answers ORDER BY id")]
+    except sqlite3.OperationalError:
+        return []  # the archive or its tables are not created yet
+
+
+def recorded_bytes(data: Path) -> int:
+    return sum(path.stat().st_size for path in data.glob("recordings/*/*.wav"))
+
+
 def assert_archive_intact(data: Path) -> list[AnswerRow]:
     """The database opens cleanly and every answer row still has its recording."""
     store = Store(data)
@@ -72,21 +97,61 @@ def assert_archive_intact(data: Path) -> list[AnswerRow]:
     return answers
 
 
+def long_winded_bank(folder: Path) -> Path:
+    """A bank whose question takes the coach a while to say, and whose feedback lists many misses.
+
+    The virtual speaker plays far faster than real time: a question of one sentence is over
+    in a tenth of a second, too soon to be sure that Ctrl-C lands while it is being asked
+    (or, after the feedback, before the next answer starts). Forty sentences take about a
+    second to synthesize and play.
+    """
+    prompt = " ".join(f"Part {n}: how would an attacker copy a model through its public API, and what stops it?"
+                      for n in range(1, 41))
+    missed = ["output perturbation of the confidence scores", "watermarking the model weights",
+              "logging every prediction for review", "detecting systematic query patterns",
+              "legal terms that forbid model copying", "per account quotas on the prediction API"]
+    points = "".join(f'\n[[questions.points]]\nlabel = "{label}"\n' for label in missed)
+    path = folder / "long-winded.toml"
+    path.write_text(
+        '[bank]\nid = "long-winded"\ntitle = "Long-winded"\nsections = ["Intermediate"]\n\n'
+        f'[[questions]]\nid = "q-1"\nsection = "Intermediate"\nprompt = "{prompt}"\nhint = "Throttling."\n\n'
+        '[[questions.points]]\nlabel = "rate limiting"\naliases = ["throttle the queries"]\n' + points
+    )
+    return path
+
+
+# When Ctrl-C is pressed, and the statuses of the answers it leaves archived. Each moment is
+# found from what the session prints or writes, not from a delay: the virtual devices run
+# faster than real time, so "Listening..." is printed long before the answer is heard.
+CTRL_C_MOMENTS = {
+    "question": (lambda process, data: wait_for_line(process, "Question 1."), []),
+    "answer": (lambda process, data: wait_until(process, lambda: recorded_bytes(data) > 32_000,
+                                               "a second of the answer on disk"), ["partial"]),
+    "transcription": (lambda process, data: wait_until(process, lambda: archived_statuses(data) == ["recorded"],
+                                                      "the answer archived before its transcript"), ["recorded"]),
+    "feedback": (lambda process, data: wait_for_line(process, "You covered"), ["scored"]),
+}
+
+
 @pytest.mark.audio
-@pytest.mark.parametrize("moment", ["Question 1.", "Listening...", "You said:"])
-def test_ctrl_c_at_any_moment_keeps_everything_recorded(virtual_audio, speech, tmp_path, moment):
-    virtual_audio.say_into_mic(speech(ANSWER), tail=3.0)
+@pytest.mark.parametrize("phase", CTRL_C_MOMENTS)
+def test_ctrl_c_in_every_phase_keeps_everything_recorded(virtual_audio, speech, tmp_path, phase):
+    reached, statuses = CTRL_C_MOMENTS[phase]
+    # Half a minute of answer, which the virtual microphone delivers in under a second:
+    # time enough to be stopped in the middle, and to transcribe.
+    virtual_audio.say_into_mic(np.concatenate([speech(ANSWER)] * 5), tail=3.0)
     data = tmp_path / "archive"
-    process = start_practice(virtual_audio, data, "--ids", "int-05", "int-05")
-    wait_for_line(process, moment)
+    process = start_practice(virtual_audio, data, "--bank", str(long_winded_bank(tmp_path)), "--ids", "q-1", "q-1",
+                             speak_feedback=phase == "feedback")
+    reached(process, data)
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.skip(f"the session finished before the signal after {moment!r}; nothing to check")
-    assert process.returncode == 130
-    assert err.strip().splitlines()[-1] == "voiceprep: stopped; everything recorded so far is saved."
-    assert "Traceback" not in err
-    assert_archive_intact(data)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip() == "voiceprep: stopped; everything recorded so far is saved."
+    rows = assert_archive_intact(data)
+    assert [row.status for row in rows] == statuses
+    if phase == "answer":
+        assert f"Your answer so far is saved ({rows[0].audio_seconds:.1f} s, {rows[0].audio_path})." in out
 
 
 @pytest.mark.audio
@@ -94,19 +159,9 @@ def test_a_killed_session_keeps_every_finished_answer(virtual_audio, speech, tmp
     virtual_audio.say_into_mic(speech(ANSWER), tail=3.0)
     data = tmp_path / "archive"
     process = start_practice(virtual_audio, data, "--ids", "int-05", "int-05", "int-05")
-    deadline = time.monotonic() + 90
-    scored = []
-    while time.monotonic() < deadline and not scored and process.poll() is None:
-        time.sleep(0.05)
-        if (data / "voiceprep.db").exists():
-            try:
-                scored = sqlite3.connect(data / "voiceprep.db").execute(
-                    "SELECT id FROM answers WHERE status = 'scored'").fetchall()
-            except sqlite3.OperationalError:
-                continue  # the schema is still being created
+    wait_until(process, lambda: "scored" in archived_statuses(data), "a scored answer")
     process.kill()
     process.communicate()
-    assert scored, "no answer was scored before the kill"
     rows = assert_archive_intact(data)
     assert sum(1 for r in rows if r.status == "scored") >= 1
     ended = sqlite3.connect(data / "voiceprep.db").execute("SELECT ended_at FROM sessions").fetchone()[0]
