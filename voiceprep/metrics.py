@@ -30,13 +30,16 @@ Rules (all documented here, tested in tests/test_metrics.py):
     the clause word.
   * kind of, sort of: unless a determiner comes before ("a kind of attack", "what sort
     of data"): "it's kind of hard" is a filler, "this kind of attack" is not.
-  Whisper drops many fillers, so the count is a floor. Measured by
-  scripts/measure_fillers.py on 40 spoken-style answers (110 fillers), tiny.en caught
-  44 (Piper voice) and 63 (espeak) of them, nearly all "um"/"uh" lost; the words
-  (basically, you know, actually, I mean) all survived. An initial prompt full of
-  fillers raised that to 88 and 100, but also produced 22-25 fillers that were not said,
-  cost key point recall on espeak (F1 0.850 -> 0.797; Piper 0.907 -> 0.906) and decoded
-  slower, so the session does not use it.
+  Whisper drops many fillers, so the count is usually low; it is not a strict floor, as
+  the decoder also writes a few fillers that were never said. Measured by
+  scripts/measure_fillers.py on 40 spoken-style answers holding 111 fillers, spoken by
+  TTS voices (Piper's "joe" and espeak), not by people: tiny.en's plain decode caught 42
+  (Piper) and 66 (espeak) of them and wrote 11 and 8 that were not in the text; "um" and
+  "uh" were mostly lost (Piper um 6/36, uh 4/30; espeak um 14/36, uh 14/30). Key point
+  F1 was 0.951 (Piper) and 0.903 (espeak). An initial prompt full of fillers caught 91
+  and 100, but wrote 27 and 21 that were not said, and F1 became 0.969 and 0.874; the
+  session does not use it: about one filler in every two answers would be invented, and
+  the gain in F1 on Piper is smaller than the loss on espeak.
 - STAR (behavioral questions): each part counts when one of its cue phrases appears, as
   whole words; the cue found is kept as evidence. The cue lists are STAR_CUES below,
   plus, for Action, "I" or "we" followed (within one word) by a past-tense verb.
