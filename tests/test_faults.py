@@ -3,6 +3,9 @@ fault table: no answer already spoken is ever lost, and every error is one sente
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
 import os
 import signal
 import sqlite3
@@ -15,15 +18,16 @@ from collections.abc import Callable
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
-from conftest import write_wav
+from conftest import REPO, write_wav
 
+from voiceprep import store as store_module
 from voiceprep.capture import EndOfAnswer, record_answer
 from voiceprep.cli import main
 from voiceprep.errors import VoiceprepError
-from voiceprep import store as store_module
 from voiceprep.store import AnswerRow, Store
 
 ANSWER = "Model extraction is when an attacker sends lots of queries to copy the model. I would throttle the queries."
@@ -418,22 +422,44 @@ def test_a_truncated_recording_scores_what_it_holds(speech, tmp_path, capsys):
 def test_audio_without_speech_credits_nothing(tmp_path, capsys, samples):
     path = write_wav(tmp_path / "answer.wav", samples)
     assert main(["score", str(path), "--question", "int-05", "--json"]) == 0
-    import json
-
     result = json.loads(capsys.readouterr().out)
     assert result["covered"] == 0 and result["coverage"] == 0
 
 
-@pytest.mark.audio
-def test_a_ten_minute_recording_is_scored(speech, tmp_path, capsys):
-    spoken = speech(ANSWER)
-    minutes = np.zeros(16000 * 600, np.float32)
-    minutes[16000 : 16000 + len(spoken)] = spoken  # an answer, then a recorder left running
-    minutes[-16000 - len(spoken) : -16000] = spoken
-    path = write_wav(tmp_path / "long.wav", minutes)
-    assert main(["score", str(path), "--question", "int-05", "--json"]) == 0
-    import json
+@functools.cache
+def bench_latency() -> ModuleType:
+    """scripts/bench_latency.py, for its peak-RSS launcher."""
+    spec = importlib.util.spec_from_file_location("bench_latency", REPO / "scripts" / "bench_latency.py")
+    module = sys.modules["bench_latency"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
+    spec.loader.exec_module(module)
+    return module
 
-    result = json.loads(capsys.readouterr().out)
-    assert result["audio_seconds"] == pytest.approx(600, abs=1)
-    assert result["transcript"].lower().count("model extraction") == 2
+
+def peak_rss_of_scoring(recording: Path) -> tuple[float, dict]:
+    """Peak RSS (MB) of a `voiceprep score --json` process, and what it printed.
+
+    Measured by bench_latency's launcher, not from this process: RUSAGE_CHILDREN here is the
+    largest child of the whole test run (a practice session, hundreds of MB).
+    """
+    bench = bench_latency()
+    command = [sys.executable, "-m", "voiceprep.cli", "score", str(recording), "--question", "int-05", "--json"]
+    done = subprocess.run(bench._with_peak_rss(command), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    return bench._peak_rss(lines), json.loads("\n".join(line for line in lines if not line.startswith("peak-rss-kb")))
+
+
+@pytest.mark.audio
+def test_a_ten_minute_recording_is_scored_in_the_memory_of_a_short_one(speech, tmp_path):
+    spoken = speech(ANSWER)
+    peaks = {}
+    for seconds in (20, 600):
+        audio = np.zeros(16000 * seconds, np.float32)
+        audio[16000 : 16000 + len(spoken)] = spoken  # an answer, then a recorder left running
+        audio[-16000 - len(spoken) : -16000] = spoken
+        peaks[seconds], result = peak_rss_of_scoring(write_wav(tmp_path / f"{seconds}s.wav", audio))
+        assert result["audio_seconds"] == pytest.approx(seconds, abs=1)
+        assert result["transcript"].lower().count("model extraction") == 2
+    # Decoded whole, the ten-minute file took 135 MB more (longform.py).
+    assert peaks[600] - peaks[20] < 60, f"peak RSS {peaks[20]:.0f} MB for 20 s, {peaks[600]:.0f} MB for 10 min"
