@@ -303,6 +303,7 @@ def test_a_missing_model_or_voice_stops_practice_before_the_first_question(virtu
     stand-in for a machine that lacks it, and the only way to show that machine's error."""
     code = (f"import sys; sys.modules[{hidden!r}] = None; from voiceprep.cli import main; "
             f"sys.exit(main(['--data-dir', {str(tmp_path / 'd')!r}, 'practice', '--ids', 'int-05']))")
+    virtual_audio.speaker.unlink(missing_ok=True)  # what earlier tests' sessions said is not this one's
     done = subprocess.run([sys.executable, "-c", code], env=virtual_audio.env(), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
