@@ -7,6 +7,7 @@ import pytest
 from voiceprep.commands import (
     COMMAND_THRESHOLD,
     Command,
+    asks_for_hint,
     command_from_key,
     ends_with_closing_phrase,
     recognize_command,
@@ -97,6 +98,24 @@ def test_unrelated_speech_is_not_taken_for_a_command(transcript):
     assert recognized.command is None
     assert not recognized.understood
     assert recognized.confidence < COMMAND_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    ["Hint.", "Can I have a hint?", "Give me a hint, please.", "Could I get a hint?", "I need a hint.",
+     "Do you have any hints?", "Any hints?", "Um, can you give me a clue?"],
+)
+def test_an_answer_that_only_asks_for_the_hint_is_a_hint_request(transcript):
+    assert asks_for_hint(transcript)
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    ["I would hint at the answer.", "It hints at model extraction.", "A hint of noise in the outputs.",
+     "Rate limiting.", "Next.", "I would rate limit the queries and give a clue to nobody."],
+)
+def test_an_answer_that_mentions_a_hint_is_still_an_answer(transcript):
+    assert not asks_for_hint(transcript)
 
 
 def test_extra_words_lower_the_confidence():

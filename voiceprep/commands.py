@@ -51,7 +51,8 @@ PHRASINGS: dict[Command, tuple[str, ...]] = {
     Command.REPEAT: ("repeat", "repeat the question", "say that again", "say it again", "pardon", "what was the question"),
     Command.RETRY: ("again", "retry", "try again", "let me try again", "one more time"),
     Command.SKIP: ("skip", "skip it", "skip this one", "skip this question", "pass"),
-    Command.HINT: ("hint", "give me a hint", "a hint please"),
+    Command.HINT: ("hint", "give me a hint", "a hint please", "can i have a hint", "can i get a hint", "i need a hint",
+                   "do you have any hints", "any hints", "give me a clue"),
     Command.PAUSE: ("pause", "wait", "hold on", "take a break"),
     Command.RESUME: ("resume", "continue", "i'm back", "go on", "carry on"),
     Command.STOP: ("stop", "quit", "end session", "end the session", "exit", "finish", "that's enough"),
@@ -156,6 +157,11 @@ def recognize_command(transcript: str) -> Recognized:
     )
     confidence, command, phrasing = round(best[0], 3), best[1], best[2]
     return Recognized(command if confidence >= COMMAND_THRESHOLD else None, confidence, phrasing)
+
+
+def asks_for_hint(transcript: str) -> bool:
+    """True when a whole transcript only asks for the hint ("hint", "can I have a hint?")."""
+    return recognize_command(transcript).command is Command.HINT
 
 
 def command_from_key(line: str) -> Recognized:
