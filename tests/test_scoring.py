@@ -106,6 +106,21 @@ def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
 
 
 @pytest.mark.parametrize(
+    "said, alias, credited",
+    [
+        ("we test for SQL injection on every release", "injection", False),  # the head noun alone: any injection
+        ("we test for prompt injection attempts", "injection", True),  # another word of the point beside it
+        ("we compare the hash before loading it", "hash", True),  # a modifier alone still counts
+        ("we'd put an ensemble in front of it", "ensemble", True),
+    ],
+)
+def test_the_head_word_of_a_label_alone_needs_another_word_of_the_point(said, alias, credited):
+    label = {"injection": "prompt injection", "hash": "weight hash verification", "ensemble": "ensemble defenses"}[alias]
+    question = Question("q", "S", "?", "...", (KeyPoint(label, (alias,)),))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
     "said, credited",
     [
         ("blocklists of known phrases don't work", False),  # the match is the subject of a negated verb
@@ -113,13 +128,13 @@ def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
         ("changes to the model's settings — nah, that's not logged", False),
         ("endpoints left open with no key at all", True),  # "no" negates a noun, not the verb
         ("rewrite the system prompt to tell the model never to reveal it", True),  # an infinitive, not the verb
-        ("we kept blocklists and I don't think regexes help", True),  # the negation starts a clause of its own
+        ("we kept blocklists and I don't think audits help", True),  # the negation starts a clause of its own
         ("blocklists of known phrases, those do work", True),
     ],
 )
 def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
     question = Question("q", "S", "?", "...", (
-        KeyPoint("regex blocklists", ("blocklist",)),
+        KeyPoint("blocklists", ("blocklist",)),
         KeyPoint("model extraction", ("steal the model",)),
         KeyPoint("configuration changes", ("changes to the model",)),
         KeyPoint("unauthenticated access", ("open endpoint",)),
@@ -164,7 +179,7 @@ def test_what_others_say_or_do_then_rebutted_is_denied(said, credited):
     ],
 )
 def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("regex blocklists", ("blocklist",)),))
+    question = Question("q", "S", "?", "...", (KeyPoint("blocklists", ("blocklist",)),))
     assert bool(score_answer(question, said).covered) is credited
 
 
@@ -223,7 +238,7 @@ def test_the_alternative_turned_down_is_not_credited(said, credited):
     ],
 )
 def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("denied topics", ("topics",)),))
+    question = Question("q", "S", "?", "...", (KeyPoint("topics", ()),))
     assert bool(score_answer(question, said).covered) is credited
 
 
@@ -234,7 +249,7 @@ def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, cr
         ("I fix the criticals and highs, then read research", False),
         ("I read the research papers from NeurIPS", True),  # another of the point's words beside it
         ("most weeks I skim new research on arXiv", True),
-        ("I read a few papers a week", True),  # a word of the label stands on its own
+        ("I read a few papers a week", False),  # the label's head word alone: papers of any kind
         ("I read arXiv every morning", True),  # a name is no ordinary word
     ],
 )

@@ -585,7 +585,9 @@ def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
     if len(tokens) != 1 or not phrase.islower():
         return False
     alias = tokens[0].stem
-    return not any(alias.startswith(t.stem) or t.stem.startswith(alias) for t in _phrase_tokens(point.label))
+    label = _phrase_tokens(point.label)
+    modifiers = label[:-1] if len(label) > 1 else label
+    return not any(alias.startswith(t.stem) or t.stem.startswith(alias) for t in modifiers)
 
 
 @lru_cache(maxsize=4096)
@@ -614,7 +616,10 @@ def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None
     joined = transcript.joined_matches(list(point.phrasings))
     for phrase in point.phrasings:
         lone = _is_lone_word(phrase, point)
-        for match in (_match_words(phrase, transcript), joined[phrase]):
+        by_words, by_run = _match_words(phrase, transcript), joined[phrase]
+        if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
+            by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
+        for match in (by_words, by_run):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if lone and not _supported(match, point, transcript):
