@@ -61,8 +61,11 @@ CLIPPED_WORDS = {
 }
 # Derivations that name another thing than the word they are built on, which the stemmer
 # would merge: a container is not containment ("contain the incident"), a staging area
-# is not a pipeline stage.
-LEXICALIZED_DERIVATIONS = {"container": "container", "containers": "container", "staging": "staging"}
+# is not a pipeline stage, findings (a report's) are not finding something.
+LEXICALIZED_DERIVATIONS = {
+    "container": "container", "containers": "container", "staging": "staging",
+    "finding": "finding", "findings": "finding",
+}
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
 _BRITISH_SUFFIXES = (
