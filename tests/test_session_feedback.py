@@ -1,5 +1,6 @@
-"""What a session says after each answer (speaking metrics, the model answer) and, in a mock
-interview, only at the end; run for real through the virtual microphone and speaker."""
+"""What a session says after each answer (the points covered and missed, speaking metrics,
+the model answer) and, in a mock interview, only at the end; run for real through the
+virtual microphone and speaker."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from archives import INCIDENT, archive_answer
 
-from voiceprep.bank import find_bank
+from voiceprep.bank import KeyPoint, Question, find_bank
 from voiceprep.capture import EndOfAnswer, Recording
 from voiceprep.paths import data_dir
+from voiceprep.review import point_lines, review_answer
 from voiceprep.schedule import mock_interview
-from voiceprep.session import PracticeOptions, practice, sound_loss_notice
-from voiceprep.store import Store
+from voiceprep.scoring import score_answer
+from voiceprep.session import PracticeOptions, practice, sound_loss_notice, spoken_feedback
+from voiceprep.store import Store, now
+from voiceprep.textnorm import fold
 
 pytestmark = pytest.mark.audio
 
@@ -91,3 +96,60 @@ def test_sound_lost_while_recording_is_told_to_the_candidate(dropped, error, not
     recording = Recording(tmp_path / "a.wav", seconds=30.0, dropped_seconds=dropped, error=error)
     told = sound_loss_notice(recording)
     assert (told is None) if notice is None else told.startswith(notice)
+
+
+# int-05 (model extraction) has six points: one said, one denied, four never mentioned.
+PARTLY_DENIED = "I would throttle the queries from every account. We would not add noise to the outputs."
+
+
+def test_the_screen_lists_every_point_and_the_voice_names_only_the_first_three_missed(
+    virtual_audio, speech, transcriber, private_data_dir,
+):
+    bank = find_bank(None, data_dir(None))
+    virtual_audio.say_into_mic(speech(PARTLY_DENIED), lead=0.5, tail=3.0)
+    shown: list[str] = []
+    store = Store(private_data_dir)
+    practice(bank, [bank.question("int-05")], store, replace(OPTIONS, speak_feedback=True), show=shown.append)
+    store.close()
+
+    said = next(i for i, line in enumerate(shown) if line.startswith("You said: "))
+    assert shown[said + 1].startswith("Coverage: ") and shown[said + 1].endswith("(1 of 6 points)")
+    assert shown[said + 2 : said + 5] == [
+        "Covered: rate limiting",
+        "Missed: replicating via queries, watermarking, prediction logging, API abuse detection",  # in the bank's order
+        'Denied, not credited: output perturbation ("add noise")',
+    ]
+    brief = "You covered 1 of 6 points. You missed: replicating via queries, output perturbation, watermarking, and 2 more."
+    assert shown[said + 5] == brief
+    spoken = fold(transcriber.transcribe(virtual_audio.heard_by_speaker()).text)
+    assert "you covered 1 of 6 points" in spoken.replace("one", "1").replace("six", "6"), spoken
+    assert "2 more" in spoken.replace("two", "2") and "prediction" not in spoken  # the rest is on screen only
+
+
+def test_for_a_procedure_the_missed_steps_come_in_order_and_the_skipped_step_is_named(private_data_dir):
+    said = "First I would contain it, then notify the users."
+    store = Store(private_data_dir)
+    answer_id = archive_answer(store, INCIDENT, said, now(), np.zeros(16000, np.float32))
+    assert point_lines(review_answer(store.answer(answer_id))) == [
+        "Covered: contain, notify", "Missed: investigate", "Skipped steps: investigate",
+    ]
+    assert spoken_feedback(score_answer(INCIDENT, said)) == "You covered 2 of 3 points. You missed: investigate."
+    store.close()
+
+
+FIVE_POINTS = Question(
+    "t-01", "Beginner", "Name five things.", "...", tuple(KeyPoint(label) for label in ("alpha", "bravo", "charlie", "delta", "echo")),
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "spoken"),
+    [
+        ("alpha and bravo", "You covered 2 of 5 points. You missed: charlie, delta, and echo."),
+        ("alpha", "You covered 1 of 5 points. You missed: bravo, charlie, delta, and 1 more."),
+        ("nothing useful", "You covered 0 of 5 points. You missed: alpha, bravo, charlie, and 2 more."),
+        ("alpha bravo charlie delta echo", "You covered 5 of 5 points."),
+    ],
+)
+def test_the_spoken_feedback_names_at_most_three_missed_points(said, spoken):
+    assert spoken_feedback(score_answer(FIVE_POINTS, said)) == spoken

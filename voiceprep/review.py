@@ -158,25 +158,41 @@ def format_session(review: SessionReview, bold: bool = False) -> str:
 def _answer_lines(number: int, answer: AnswerReview, bold: bool) -> list[str]:
     open_mark, close_mark = ("\033[1m", "\033[0m") if bold else ("[", "]")
     said = "".join(f"{open_mark}{s.text}{close_mark}" if s.label else s.text for s in answer.segments())
-    coverage = f"{answer.coverage:.0%} ({len(answer.covered)} of {answer.points} points)" if answer.coverage is not None else "not scored"
     lines = [
         f"Answer {number} (id {answer.id}) {answer.question_id} [{answer.section}]: {answer.prompt}",
-        f"  Coverage: {coverage}; status {answer.status}",
+        f"  Coverage: {coverage_text(answer)}; status {answer.status}",
         f"  Said: {said or '(nothing heard)'}",
+        *(f"  {line}" for line in point_lines(answer)),
     ]
-    if answer.covered:
-        lines.append("  Covered: " + ", ".join(p.label for p in answer.covered))
-    if answer.missed:
-        lines.append("  Missed: " + ", ".join(answer.missed))
-    if answer.denied:
-        lines.append("  Denied, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.denied))
-    if answer.skipped_steps:
-        lines.append("  Skipped steps: " + ", ".join(answer.skipped_steps))
-    if answer.out_of_order:
-        lines.append("  Out of order: " + ", ".join(answer.out_of_order))
     if answer.metrics:
         lines.append("  Speaking: " + "; ".join(format_metric(k, v) for k, v in answer.metrics.items()))
     lines.append(f"  Audio: {_audio_note(answer)}")
+    return lines
+
+
+def coverage_text(answer: AnswerReview) -> str:
+    """'50% (2 of 4 points)', or 'not scored'."""
+    if answer.coverage is None:
+        return "not scored"
+    return f"{answer.coverage:.0%} ({len(answer.covered)} of {answer.points} points)"
+
+
+def point_lines(answer: AnswerReview) -> list[str]:
+    """The key points in full, a line each: covered, missed, denied (with the words said), steps skipped or out of order.
+
+    Points keep the question's order, so a procedure's missed steps come in step order.
+    """
+    lines = []
+    if answer.covered:
+        lines.append("Covered: " + ", ".join(p.label for p in answer.covered))
+    if answer.missed:
+        lines.append("Missed: " + ", ".join(answer.missed))
+    if answer.denied:
+        lines.append("Denied, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.denied))
+    if answer.skipped_steps:
+        lines.append("Skipped steps: " + ", ".join(answer.skipped_steps))
+    if answer.out_of_order:
+        lines.append("Out of order: " + ", ".join(answer.out_of_order))
     return lines
 
 
