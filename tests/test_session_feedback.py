@@ -1,23 +1,28 @@
 """What a session says after each answer (the points covered and missed, speaking metrics,
-the model answer) and, in a mock interview, only at the end; run for real through the
-virtual microphone and speaker."""
+the model answer) and, in a mock interview, only at the end; the hint on request; run for
+real through the virtual microphone and speaker."""
 
 from __future__ import annotations
 
+import os
 import random
+import sqlite3
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from archives import INCIDENT, archive_answer
+from rapidfuzz import fuzz
 
+from voiceprep import session
 from voiceprep.bank import KeyPoint, Question, find_bank
 from voiceprep.capture import EndOfAnswer, Recording
+from voiceprep.hands_free import KeyPress
 from voiceprep.paths import data_dir
 from voiceprep.review import point_lines, review_answer
 from voiceprep.schedule import mock_interview
 from voiceprep.scoring import score_answer
-from voiceprep.session import PracticeOptions, practice, sound_loss_notice, spoken_feedback
+from voiceprep.session import Keyboard, PracticeOptions, practice, sound_loss_notice, spoken_feedback
 from voiceprep.store import Store, now
 from voiceprep.textnorm import fold
 
@@ -153,3 +158,72 @@ FIVE_POINTS = Question(
 )
 def test_the_spoken_feedback_names_at_most_three_missed_points(said, spoken):
     assert spoken_feedback(score_answer(FIVE_POINTS, said)) == spoken
+
+
+HINT_ANSWER = "I would throttle the queries from every account and add noise to the outputs."
+
+
+def test_asking_for_a_hint_aloud_gets_the_hint_spoken_and_the_real_answer_scored_once(mic_script, speech, transcriber, tmp_path):
+    hint = find_bank(None, data_dir(None)).question("int-05").hint
+    data = tmp_path / "archive"
+    code, lines, stderr, streams = mic_script.run(
+        ["--data-dir", str(data), "practice", "--ids", "int-05", "--silence", "1.5", "--quiet-feedback"],
+        [speech("Can you give me a hint?", rate=175), speech(HINT_ANSWER)],  # espeak's "have a hint" comes back "hammer in"
+    )
+    assert code == 0, (stderr, lines)
+    assert streams == 2, lines
+    assert f"Hint: {hint} Go ahead." in lines
+    assert sum(line.startswith("You said: ") for line in lines) == 1
+    db = sqlite3.connect(data / "voiceprep.db")
+    rows = db.execute("SELECT status, coverage, audio_path FROM answers ORDER BY id").fetchall()
+    assert [status for status, _, _ in rows] == ["hint_request", "scored"]
+    assert rows[0][1] is None and (data / rows[0][2]).is_file()  # kept as what it was, never scored
+    assert rows[1][1] > 0
+    spoken = fold(transcriber.transcribe(mic_script.audio.heard_by_speaker()).text)
+    assert fuzz.partial_ratio(fold(hint.split(".")[0]), spoken) >= 85, spoken
+
+
+def test_typing_h_during_an_answer_asks_for_the_hint(virtual_audio, speech, private_data_dir, monkeypatch):
+    question = find_bank(None, data_dir(None)).question("int-05")
+    virtual_audio.say_into_mic(speech(HINT_ANSWER), lead=0.5, tail=3.0)  # every listen hears the answer
+    monkeypatch.setattr(session, "Keyboard", lambda: TypesOnce("h"))
+    shown: list[str] = []
+    store = Store(private_data_dir)
+    summary = practice(find_bank(None, data_dir(None)), [question], store, OPTIONS, show=shown.append)
+
+    assert f"Hint: {question.hint} Go ahead." in shown
+    assert [a.status for a in store.answers(session_id=summary.session_id)] == ["hint_request", "scored"]
+    assert sum(line.startswith("You said: ") for line in shown) == 1
+    store.close()
+
+
+class TypesOnce(Keyboard):
+    """A keyboard on which `line` and Enter are typed once, as soon as the first answer listens."""
+
+    def __init__(self, line: str) -> None:
+        read_fd, self._write_fd = os.pipe()
+        super().__init__(lines=os.fdopen(read_fd, "r"))
+        self._line = line
+
+    def next_press(self) -> KeyPress:
+        press = super().next_press()
+        if self._line:
+            os.write(self._write_fd, f"{self._line}\n".encode())
+            self._line = ""
+        return press
+
+
+def test_a_mock_interview_refuses_a_hint_and_cuts_an_answer_at_its_time_limit(mic_script, speech, tmp_path):
+    long_answer = speech(" ".join([HINT_ANSWER] * 3))
+    data = tmp_path / "archive"
+    code, lines, stderr, streams = mic_script.run(
+        ["--data-dir", str(data), "practice", "--mock", "--count", "1", "--time-limit", "5", "--silence", "1.5", "--quiet-feedback"],
+        [speech("Give me a hint, please.", rate=175), long_answer],
+    )
+    assert code == 0, (stderr, lines)
+    assert "Hints are not part of a mock interview. Go ahead." in lines
+    assert not any(line.startswith("Hint: ") for line in lines)
+    assert lines.count("Time is up; answer saved.") == 1
+    rows = sqlite3.connect(data / "voiceprep.db").execute("SELECT status, audio_seconds FROM answers ORDER BY id").fetchall()
+    assert [status for status, _ in rows] == ["hint_request", "scored"]
+    assert rows[1][1] == pytest.approx(5.0, abs=0.2)  # cut at the limit, though the answer went on

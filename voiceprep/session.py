@@ -2,6 +2,11 @@
 
 The speech model loads in a background thread while the first question is spoken, so the
 candidate hears the first word within about a second of the command.
+
+An answer that only asks for the hint ("hint", "can I have a hint?", or h typed then
+Enter) is not scored: the coach says the hint (in a mock interview, that there are none)
+and listens for the answer again. Its recording is archived with the status
+"hint_request", so the archive shows every recording and scores only answers.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from voiceprep import vad
 from voiceprep.audio import Device, play, resolve_device
 from voiceprep.bank import Bank, Question
 from voiceprep.capture import BYTES_PER_SECOND, EndOfAnswer, Recording, record_answer
-from voiceprep.commands import Command, ends_with_closing_phrase, strip_closing_phrase
+from voiceprep.commands import Command, asks_for_hint, command_from_key, ends_with_closing_phrase, strip_closing_phrase
 from voiceprep.errors import VoiceprepError
 from voiceprep.hands_free import CommandListener, KeyPress, ask_what_next, wait_to_start
 from voiceprep.live import LiveTranscriber
@@ -60,6 +65,7 @@ class AnswerOutcome:
     feedback_ready_after: float | None = None  # seconds from the end-of-answer decision to feedback ready
     metrics: SpeakingMetrics | None = None
     feedback_heard_after: float | None = None  # ... to the spoken feedback's first sound
+    asked_for_hint: bool = False  # the recording only asked for the hint: not an answer
 
 
 @dataclass
@@ -108,8 +114,9 @@ def practice(
     vad.warm_up()
     keyboard = Keyboard()
     summary = PracticeSummary(store.start_session(bank.id, mode="mock" if options.mock else "practice"))
+    hints = "" if options.mock else 'Say "hint" (or type h and Enter) to hear the hint. '
     show(f"Session {summary.session_id}: {len(questions)} question(s) from {bank.title}. "
-         "Answer aloud; stop talking for a few seconds (or press Enter) when you are done. Ctrl-C ends the session.")
+         f"Answer aloud; stop talking for a few seconds (or press Enter) when you are done. {hints}Ctrl-C ends the session.")
     listener = CommandListener(microphone, transcriber, keyboard) if options.hands_free else None
     try:
         index, command = 0, Command.NEXT
@@ -121,7 +128,10 @@ def practice(
             summary.first_word_at = summary.first_word_at or coach.first_sound_at
             outcome = _ask(question, bank, store, summary.session_id, microphone, coach, transcriber, options, keyboard)
             summary.outcomes.append(outcome)
-            command = ask_what_next(listener, coach.say, coach.show) if listener else _unheard_once_more(outcome, command)
+            if outcome.asked_for_hint:
+                command = Command.HINT  # the same question, after the hint
+            else:
+                command = ask_what_next(listener, coach.say, coach.show) if listener else _unheard_once_more(outcome, command)
             if command is Command.STOP:
                 coach.show("Stopping: the session is saved.")
                 break
@@ -149,7 +159,7 @@ def _unheard_once_more(outcome: AnswerOutcome, previous: Command) -> Command:
 def _introduce(question: Question, number: int, command: Command, coach: Coach, options: PracticeOptions) -> None:
     """What the coach says before listening: the question, its hint, or a cue to answer again."""
     if command is Command.HINT:
-        coach.say("No hints in a mock interview. Go ahead." if options.mock else f"Hint: {question.hint} Go ahead.")
+        coach.say("Hints are not part of a mock interview. Go ahead." if options.mock else f"Hint: {question.hint} Go ahead.")
     elif command is Command.RETRY:
         coach.say("Go ahead.")
     else:
@@ -194,12 +204,17 @@ def _ask(
         )
     if notice := sound_loss_notice(recording):
         coach.show(notice)
+    if recording.ended_by == "stop" and command_from_key(stop.line).command is Command.HINT:
+        return _hint_request(question, answer_id, recording, store)
     if not recording.heard_speech:
         store.set_status(answer_id, "no_speech")  # kept, not scored: an empty answer is not a 0% answer
         coach.say("I didn't hear anything.")
         return AnswerOutcome(question, answer_id, recording, None)
     ended = recording.decided_at
     transcript = live.finish().transcript  # speech was heard: the no-speech case returned above
+    if asks_for_hint(transcript.text):
+        coach.show(f"Heard: {transcript.text}")
+        return _hint_request(question, answer_id, recording, store)
     result = score_answer(question, strip_closing_phrase(transcript.text), list(transcript.words))
     metrics = _delivery(question, transcript, recording)
     store.save_score(answer_id, result, metrics.as_json())
@@ -216,6 +231,11 @@ def _ask(
     heard_after = coach.last_sound_at - ended if options.speak_feedback else None
     _delivery_feedback(question, metrics, coach, options)
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics, feedback_heard_after=heard_after)
+
+
+def _hint_request(question: Question, answer_id: int, recording: Recording, store: Store) -> AnswerOutcome:
+    store.set_status(answer_id, "hint_request")  # kept, not scored: asking for the hint is not a 0% answer
+    return AnswerOutcome(question, answer_id, recording, None, asked_for_hint=True)
 
 
 def spoken_feedback(result: ScoreResult) -> str:
