@@ -165,6 +165,35 @@ def test_by_hand_selection_still_takes_ids_then_sections(bank):
         choose_questions(bank, Selection(count=0), [], START)
 
 
+def test_shuffle_asks_every_chosen_question_once_in_an_order_its_seed_repeats(bank):
+    everything = Selection(count=len(bank.questions), shuffle=True)
+    shuffled = [q.id for q in choose_questions(bank, everything, [], START, random.Random(7))]
+    assert sorted(shuffled) == sorted(q.id for q in bank.questions)  # a permutation: none lost, none twice
+    assert shuffled != [q.id for q in bank.questions]
+    assert [q.id for q in choose_questions(bank, everything, [], START, random.Random(7))] == shuffled
+    assert [q.id for q in choose_questions(bank, everything, [], START, random.Random(8))] != shuffled
+
+
+def test_shuffle_with_a_count_draws_from_the_whole_section_not_its_first_questions(bank):
+    section = [q.id for q in bank.questions if q.section == "Intermediate"]
+    drawn = {
+        q.id
+        for seed in range(10)
+        for q in choose_questions(bank, Selection(section="Intermediate", count=2, shuffle=True), [], START, random.Random(seed))
+    }
+    assert drawn <= set(section) and not drawn <= set(section[:2])
+
+
+def test_ids_given_with_shuffle_are_all_asked_in_another_order(bank):
+    ids = ("int-05", "beg-01", "beg-02")
+    orders = {
+        tuple(q.id for q in choose_questions(bank, Selection(ids=ids, shuffle=True), [], START, random.Random(seed)))
+        for seed in range(10)
+    }
+    assert all(sorted(order) == sorted(ids) for order in orders)
+    assert len(orders) > 1
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
