@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from archives import BANK_ID, EXTRACTION, archive_answer
 from conftest import write_wav
 from rapidfuzz import fuzz
 
 from voiceprep.cli import main
+from voiceprep.store import Store
 from voiceprep.textnorm import fold
 
 QUESTION = "What is a model extraction attack, and what countermeasures would you put in place?"  # int-05
@@ -162,3 +165,42 @@ def test_sessions_list_and_path_on_an_empty_archive(private_data_dir, capsys):
     assert "No sessions yet" in capsys.readouterr().out
     assert main(["sessions", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(private_data_dir / "voiceprep.db")
+
+
+@pytest.fixture
+def three_sessions(private_data_dir):
+    """Three sessions of one answer each, covering one, two and all four of int-05's points."""
+    store = Store(private_data_dir)
+    said = ["I would throttle queries.", "I would throttle queries and use watermarking.",
+            "Throttle queries, add noise to the outputs, use watermarking and log predictions."]
+    ids = [
+        store.answer(archive_answer(store, EXTRACTION, text, f"2026-03-0{day}T09:00:00+00:00", np.zeros(16000, np.float32))).session_id
+        for day, text in enumerate(said, start=1)
+    ]
+    store.close()
+    return ids
+
+
+def test_sessions_list_shows_the_newest_first_with_answers_and_coverage(three_sessions, capsys):
+    assert main(["sessions", "list"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [int(row.split()[0]) for row in rows] == three_sessions[::-1]
+    assert [row.split("  ")[-2:] for row in rows] == [
+        ["1 answer(s)", "coverage 100%"], ["1 answer(s)", "coverage 50%"], ["1 answer(s)", "coverage 25%"],
+    ]
+    assert all(f"  {BANK_ID}  " in row for row in rows)
+
+
+def test_sessions_list_n_keeps_only_the_newest(three_sessions, capsys):
+    assert main(["sessions", "list", "-n", "2"]) == 0
+    assert [int(row.split()[0]) for row in capsys.readouterr().out.splitlines()] == three_sessions[:0:-1]
+
+
+def test_sessions_list_json_carries_each_sessions_fields_and_honours_n(three_sessions, capsys):
+    assert main(["sessions", "list", "--json", "-n", "2"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in listed] == three_sessions[:0:-1]
+    assert [(s["answers"], s["mean_coverage"], s["bank_id"], s["mode"]) for s in listed] == [
+        (1, 1.0, BANK_ID, "practice"), (1, 0.5, BANK_ID, "practice"),
+    ]
+    assert all(s["started_at"] and "ended_at" in s for s in listed)
