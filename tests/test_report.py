@@ -22,6 +22,7 @@ from voiceprep.store import Store
 HOSTILE = "<script>alert(1)</script>"
 SAID = f"I would throttle queries and use watermarking. {HOSTILE} Also we did not use output perturbation."
 SPOKEN = "I would throttle queries and use watermarking."
+METRICS = {"words_per_minute": 131.0, "fillers": {"um": 2, "you know": 1}, "longest_pause": 1.5}  # as a session stores them
 # A bank of one's own can hold anything: its text must come out as text too.
 ODD_QUESTION = Question(
     "odd-01", "Beginner", 'Is <b>bold</b> & "quoted" text safe?', "...", (KeyPoint("escaping <tags>"), KeyPoint("quotes")),
@@ -81,10 +82,10 @@ def chromium(page: Path, tmp_path: Path, *action: str) -> subprocess.CompletedPr
 
 @pytest.fixture
 def archive(private_data_dir, speech):
-    """Two sessions a week apart; the second holds a hostile transcript and a question with markup."""
+    """Two sessions a week apart; the second holds a hostile transcript (with speaking metrics) and a question with markup."""
     store = Store(private_data_dir)
     first = archive_answer(store, INJECTION, "It can ignore previous instructions.", "2026-03-02T09:00:00+00:00", speech(SPOKEN))
-    answer_id = archive_answer(store, EXTRACTION, SAID, "2026-03-09T09:00:00+00:00", speech(SPOKEN))
+    answer_id = archive_answer(store, EXTRACTION, SAID, "2026-03-09T09:00:00+00:00", speech(SPOKEN), metrics=METRICS)
     session_id = store.answer(answer_id).session_id
     archive_answer(store, ODD_QUESTION, "Quotes matter.", "2026-03-09T09:03:00+00:00", speech(SPOKEN), session_id)
     yield store, store.answer(first).session_id, session_id
@@ -109,6 +110,9 @@ def test_the_html_report_shows_everything_in_a_real_browser_and_runs_no_user_scr
     items = [li.text for li in dom.all("li")]
     assert "Missed: prediction logging" in items and "Missed: escaping <tags>" in items
     assert "Denied, not credited: output perturbation (“output perturbation”)" in items
+    metrics = [ul.text for ul in dom.all("ul") if ul.attrs.get("class") == "metrics"]
+    assert metrics == ["words per minute: 131.0fillers: um x2, you know x1longest pause: 1.5"]  # the answer that has them
+    assert {"words per minute: 131.0", "fillers: um x2, you know x1", "longest pause: 1.5"} <= set(items)
 
     players = dom.all("audio")
     assert len(players) == 2 and all("controls" in p.attrs for p in players)
@@ -154,6 +158,7 @@ def test_markdown_has_the_same_content_with_markup_made_inert(archive):
     assert "I would **throttle queries** and use **watermarking**. &lt;script&gt;alert(1)&lt;/script&gt; Also" in text
     assert "<" not in text  # no raw HTML for a Markdown renderer to pass through
     assert "- Missed: prediction logging" in text and "- Denied, not credited: output perturbation" in text
+    assert "- Speaking: words per minute: 131.0\n- Speaking: fillers: um x2, you know x1\n- Speaking: longest pause: 1.5" in text
     recording = Path(store.answers(session_id=session_id)[0].audio_path)
     assert f"[{recording.name}]({recording.as_uri()})" in text
     assert "- Session" in text and "2026-03-09: 50% over 2 answer(s)" in text
