@@ -244,6 +244,36 @@ class _UnstartableStream(_VanishingStream):
         raise sounddevice.PortAudioError("Error starting stream: Device unavailable [PaErrorCode -9985]")
 
 
+class _StartInterrupted(_VanishingStream):
+    """Ctrl-C pressed in the moment PortAudio starts the stream."""
+
+    def start(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self, ignore_errors: bool = False) -> None:
+        self.closed = True
+
+
+def test_ctrl_c_while_the_microphone_starts_leaves_no_empty_recording(tmp_path, monkeypatch):
+    import sounddevice
+
+    from voiceprep import capture
+    from voiceprep.audio import Device
+
+    streams = []
+
+    def open_stream(**kw) -> _StartInterrupted:
+        streams.append(_StartInterrupted(np.zeros(0, np.float32), 0, **kw))
+        return streams[-1]
+
+    monkeypatch.setattr(sounddevice, "InputStream", open_stream)
+    monkeypatch.setattr(capture, "_input_rate", lambda sd, device: 16000)  # a made-up device, as above
+    path = tmp_path / "a.wav"
+    with pytest.raises(KeyboardInterrupt):
+        record_answer(path, Device(0, "USB mic", 1, 0, 16000.0, True, False), EndOfAnswer())
+    assert not path.exists() and streams[0].closed
+
+
 @pytest.mark.audio
 def test_a_microphone_that_will_not_start_keeps_the_answers_before_it(virtual_audio, speech, tmp_path, monkeypatch, capsys):
     import sounddevice

@@ -172,7 +172,7 @@ def record_answer(
     written = 0
     try:
         stream = _started_stream(sd, device, rate, callback, finished)
-    except VoiceprepError:
+    except BaseException:  # the microphone would not start, or Ctrl-C came while it started
         writer.close()
         path.unlink(missing_ok=True)  # nothing was heard: no empty recording to archive as an answer
         raise
@@ -229,7 +229,7 @@ def _started_stream(
     sd: Any, device: Device, rate: int, callback: Callable[..., None], finished: Callable[[], None],
 ) -> Any:
     """An input stream on `device`, started; one that will not start is as missing as one that will not open."""
-    stream = None
+    stream, started = None, False
     try:
         stream = sd.InputStream(
             # int16: every device offers it, and ALSA's plug layer converts it correctly
@@ -238,10 +238,12 @@ def _started_stream(
             blocksize=int(rate * BLOCK_SECONDS), callback=callback, finished_callback=finished,
         )
         stream.start()
+        started = True
     except (sd.PortAudioError, ValueError) as error:
-        if stream is not None:
-            stream.close(ignore_errors=True)
         raise VoiceprepError(f"could not open the microphone '{device.name}' ({error}); {NO_INPUT_HELP}") from None
+    finally:
+        if stream is not None and not started:
+            stream.close(ignore_errors=True)
     return stream
 
 
