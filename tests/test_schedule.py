@@ -161,6 +161,9 @@ def test_mock_interview_refuses_a_section(bank):
 def test_by_hand_selection_still_takes_ids_then_sections(bank):
     assert [q.id for q in choose_questions(bank, Selection(ids=("int-05", "beg-01")), [], START)] == ["int-05", "beg-01"]
     assert len(choose_questions(bank, Selection(section="Behavioral"), [], START)) == 3
+    five = ("beg-01", "beg-02", "int-05", "scn-03", "wf-01")
+    assert [q.id for q in choose_questions(bank, Selection(ids=five), [], START)] == list(five)  # every id named
+    assert len(choose_questions(bank, Selection(ids=five, count=2), [], START)) == 2
     with pytest.raises(VoiceprepError, match="--count must be at least 1"):
         choose_questions(bank, Selection(count=0), [], START)
 

@@ -103,7 +103,9 @@ def choose_questions(
         if selection.section or selection.ids:
             raise VoiceprepError("--mock mixes every section; leave out --section and --ids")
         return mock_interview(bank, attempts, MOCK_COUNT if selection.count is None else selection.count, rng)
-    count = DEFAULT_COUNT if selection.count is None else selection.count
+    # Ids named one by one are all asked unless --count says otherwise.
+    default = len(selection.ids) if selection.ids and selection.how == "pick" else DEFAULT_COUNT
+    count = default if selection.count is None else selection.count
     if selection.how == "retry-missed":
         chosen = missed_in_last_session(bank, attempts, count, selection.section)
         if not chosen:

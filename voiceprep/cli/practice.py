@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     how.add_argument("--mock", dest="how", action="store_const", const="mock",
                      help="a mock interview: sections mixed, easiest first, a time limit, no hints, feedback only at the end")
     practice.add_argument("--section", help="ask questions from this section")
-    practice.add_argument("--count", type=int, help="how many questions (default 3; 6 with --mock)")
+    practice.add_argument("--count", type=int, help="how many questions (default 3, or every id given with --ids; 6 with --mock)")
     practice.add_argument("--time-limit", type=float, default=120, metavar="SECONDS",
                           help="with --mock: longest answer in seconds (default 120)")
     practice.add_argument("--shuffle", action="store_true", help="ask in random order")
