@@ -21,8 +21,8 @@ from voiceprep.hands_free import KeyPress
 from voiceprep.paths import data_dir
 from voiceprep.review import point_lines, review_answer
 from voiceprep.schedule import mock_interview
-from voiceprep.scoring import score_answer
-from voiceprep.session import Keyboard, PracticeOptions, practice, sound_loss_notice, spoken_feedback
+from voiceprep.scoring import feedback_sentence, score_answer
+from voiceprep.session import Keyboard, PracticeOptions, practice, sound_loss_notice
 from voiceprep.store import Store, now
 from voiceprep.textnorm import fold
 
@@ -138,7 +138,7 @@ def test_for_a_procedure_the_missed_steps_come_in_order_and_the_skipped_step_is_
     assert point_lines(review_answer(store.answer(answer_id))) == [
         "Covered: contain, notify", "Missed: investigate", "Skipped steps: investigate",
     ]
-    assert spoken_feedback(score_answer(INCIDENT, said)) == "You covered 2 of 3 points. You missed: investigate."
+    assert feedback_sentence(score_answer(INCIDENT, said), spoken=True) == "You covered 2 of 3 points. You missed: investigate."
     store.close()
 
 
@@ -157,7 +157,7 @@ FIVE_POINTS = Question(
     ],
 )
 def test_the_spoken_feedback_names_at_most_three_missed_points(said, spoken):
-    assert spoken_feedback(score_answer(FIVE_POINTS, said)) == spoken
+    assert feedback_sentence(score_answer(FIVE_POINTS, said), spoken=True) == spoken
 
 
 HINT_ANSWER = "I would throttle the queries from every account and add noise to the outputs."

@@ -59,6 +59,7 @@ from voiceprep.bank import KeyPoint, Question
 from voiceprep.textnorm import Token, content_tokens, sound_key, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
+MISSED_SPOKEN = 3  # missed points named aloud after an answer; the screen lists them all
 SHORT_WORD = 4
 WORD_SIMILARITY = 84  # rapidfuzz ratio for a misspelled word to count on its own
 SOUND_ALIKE_SIMILARITY = 65  # ratio floor when the Metaphone codes agree ("garrick" for "garak" is 67)
@@ -687,13 +688,19 @@ def score_answer(question: Question, transcript: str, word_times: list[WordTime]
 
 
 def feedback_sentence(result: ScoreResult, spoken: bool = False) -> str:
-    """What the coach says after an answer: how many points, and which were missed."""
+    """What the coach says after an answer: how many points, and which were missed.
+
+    Spoken, it names at most ``MISSED_SPOKEN`` missed points: listening to six labels is
+    slow, and the screen lists them all.
+    """
     covered, total = len(result.covered), len(result.points)
     if not result.transcript.strip():
         return f"I didn't hear an answer. There were {total} points to cover."
     sentence = f"You covered {covered} of {total} points."
     if result.missed:
         missed = [p.label for p in result.missed]
+        if spoken and len(missed) > MISSED_SPOKEN:
+            missed = missed[:MISSED_SPOKEN] + [f"{len(missed) - MISSED_SPOKEN} more"]
         sentence += " You missed: " + _spoken_list(missed) + "."
     if result.skipped_steps and not spoken:
         sentence += " Skipped steps: " + _spoken_list(list(result.skipped_steps)) + "."

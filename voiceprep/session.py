@@ -31,13 +31,12 @@ from voiceprep.live import LiveTranscriber
 from voiceprep.metrics import SpeakingMetrics, is_behavioral, speaking_metrics
 from voiceprep.models import DEFAULT_MODEL
 from voiceprep.review import coverage_text, point_lines, review_answer
-from voiceprep.scoring import ScoreResult, _spoken_list, feedback_sentence, score_answer
+from voiceprep.scoring import ScoreResult, feedback_sentence, score_answer
 from voiceprep.speech import DEFAULT_ENGINE, DEFAULT_RATE, Synthesizer
 from voiceprep.store import Store, now
 from voiceprep.transcription import BackgroundTranscriber, Transcript
 
 WARNING_BEFORE_END = 30.0  # seconds before the longest answer ends
-MISSED_SPOKEN = 3  # missed points named aloud after an answer; the screen lists them all
 
 
 @dataclass(frozen=True)
@@ -227,7 +226,7 @@ def _ask(
     coach.show(f"Coverage: {coverage_text(archived)}")
     for line in point_lines(archived):
         coach.show(line)
-    coach.say(spoken_feedback(result), speak=options.speak_feedback)
+    coach.say(feedback_sentence(result, spoken=True), speak=options.speak_feedback)
     heard_after = coach.last_sound_at - ended if options.speak_feedback else None
     _delivery_feedback(question, metrics, coach, options)
     return AnswerOutcome(question, answer_id, recording, result, ready_after, metrics, feedback_heard_after=heard_after)
@@ -236,21 +235,6 @@ def _ask(
 def _hint_request(question: Question, answer_id: int, recording: Recording, store: Store) -> AnswerOutcome:
     store.set_status(answer_id, "hint_request")  # kept, not scored: asking for the hint is not a 0% answer
     return AnswerOutcome(question, answer_id, recording, None, asked_for_hint=True)
-
-
-def spoken_feedback(result: ScoreResult) -> str:
-    """What the coach says after an answer: the count, then the first few missed points.
-
-    Brief, because listening to six labels is slow; the screen has every point.
-    """
-    if not result.transcript.strip():
-        return feedback_sentence(result, spoken=True)
-    sentence = f"You covered {len(result.covered)} of {len(result.points)} points."
-    missed = [p.label for p in result.missed]
-    if missed:
-        more = len(missed) - MISSED_SPOKEN
-        sentence += " You missed: " + _spoken_list(missed[:MISSED_SPOKEN] + ([f"{more} more"] if more > 0 else [])) + "."
-    return sentence
 
 
 def _each(*callbacks: Callable[[np.ndarray, float], None]) -> Callable[[np.ndarray, float], None]:
