@@ -288,6 +288,22 @@ def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
 @pytest.mark.parametrize(
     "said, credited",
     [
+        ("you can trust the outputs, like nobody's tampering with the answers", True),  # the goal of a defence
+        ("the system prompt should never leak to users", True),
+        ("we didn't check whether anyone tampered with the answers", False),  # the negated verb is "check"
+        ("nobody looked at tampered answers", False),
+    ],
+)
+def test_a_negated_attack_verb_states_a_goal_not_a_denial(said, credited):
+    question = Question("q", "S", "?", "...", (
+        KeyPoint("output integrity", ("tampered answers",)), KeyPoint("prompt confidentiality", ("prompt leak",)),
+    ))
+    assert bool(score_answer(question, said).covered) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
         ("for datasets full of personal data I wouldn't use it — the accuracy hit is too big", False),
         ("personal data, honestly I'd leave it out", False),
         ("for personal data I'd use it, it works", True),

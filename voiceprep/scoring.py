@@ -77,6 +77,13 @@ PSEUDO_NEGATIONS = frozenset({
 })
 # Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
 PURPOSE_LEADS = frozenset({"sure", "ensure"})
+# Attack verbs a negation turns into a security goal: "nobody tampers", "it shouldn't leak".
+THREAT_STEMS = frozenset(stem(w) for w in (
+    "tamper", "leak", "steal", "exfiltrate", "poison", "bypass", "manipulate", "expose", "compromise", "alter",
+    "inject", "abuse", "misuse", "spoof", "hijack", "crash", "flood", "overwhelm", "escalate", "sneak", "slip",
+))
+THREAT_AUXILIARIES = frozenset({"s", "be", "is", "are", "been", "being", "get", "gets", "got", "ever", "able", "to", "can", "will"})
+THREAT_REACH = 3  # words from the negation to its verb: "nobody's tampering", "can't ever be altered"
 # What may stand between a match and a negation after it: "X isn't", "X is really not", "X, nah".
 AUXILIARIES = frozenset({
     "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
@@ -429,7 +436,20 @@ class _Transcript:
             or before == ["whether", "or"]
             or (bool(before) and before[-1] in PURPOSE_LEADS)
             or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
+            or self._negates_a_threat(i)
         )
+
+    def _negates_a_threat(self, i: int) -> bool:
+        """Whether the negation at `i` governs an attack verb: it states a security goal.
+
+        "nobody's tampering with the answers", "those shouldn't leak", "it never gets
+        poisoned" say what the defence is for; "we didn't check for poisoning" denies:
+        there the negated verb is "check".
+        """
+        for token in self.tokens[i + 1 : i + 1 + THREAT_REACH]:
+            if token.word not in THREAT_AUXILIARIES:
+                return token.stem in THREAT_STEMS
+        return False
 
     def _negated_after(self, first: int, last: int) -> bool:
         """Whether the match is the subject of a negated or dismissive verb.
