@@ -19,7 +19,11 @@ Usage:
 Splits (by question): dev to tune on, test to check that a change generalizes, holdout
 written after the first round of tuning (looked into since), holdout2 written before the
 second round (a tuning set since the third), holdout3 written before the third round and
-reported only.
+reported only; fresh: one new answer to every question, written blind (from prompt, hint
+and point labels only) after the third round, and looked into in the fourth; fresh2: a second
+blind new answer to every question, by other writers, written before the fourth round and
+reported only. fresh and fresh2 are split by answer, not by question: they measure answers
+the scorer never saw to the questions it ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
 """
@@ -52,9 +56,13 @@ BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # dev: tune on it; test: reported, looked at only to check a rule generalizes; holdout:
 # written after the first round of tuning, whose errors were then looked at, so it is a
 # tuning set now too; holdout2: written before the second round, looked into in the third;
-# holdout3: written before the third round for the last six questions, never looked into
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "all")
-HELD_OUT = ("test", "holdout", "holdout2", "holdout3")  # splits whose errors are listed only when asked for by name
+# holdout3: written before the third round for the last six questions, never looked into;
+# fresh: a blind new answer to every question, looked into in the fourth round; fresh2: a
+# second one, written before the fourth round, never looked into
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "all")
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2")
+BY_ANSWER = ("fresh", "fresh2")
+BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias  # splits of new answers to questions that other splits hold  # splits whose errors are listed only when asked for by name
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
 
@@ -111,7 +119,10 @@ class _Scores:
         self.tallies: dict[tuple[str, str, str], Tally] = defaultdict(Tally)  # (method, group, key)
 
     def add(self, method: str, answer: dict, section: str, truth: bool, predicted: bool) -> None:
-        for group, key in (("split", answer["split"]), ("split", "all"), ("section", section), ("kind", answer["kind"])):
+        groups = [("split", answer["split"]), ("split", "all"), ("section", section), ("kind", answer["kind"])]
+        if answer["split"] not in BY_ANSWER:  # the answers every decoder bias was tried on
+            groups += [("split", BY_QUESTION), ("bias-kind", answer["kind"])]
+        for group, key in groups:
             self.tallies[(method, group, key)].add(truth, predicted)
 
     def report(self, group: str, order: tuple[str, ...] = SPLITS) -> dict:
@@ -246,6 +257,7 @@ def evaluate(
                 "split": pool.report("split"),
                 "section": pool.report("section", bank.sections),
                 "kind": pool.report("kind"),
+                "bias-kind": pool.report("bias-kind"),
             }
             for variant, pool in pooled.items()
             if pool.tallies
@@ -305,7 +317,7 @@ def check_answers(answers: list[dict], bank: Bank) -> list[str]:
         for label in a["covers"]:
             if label not in labels:
                 problems.append(f"{a['id']}: '{label}' is not a point of {a['question']}")
-        if split_of.setdefault(a["question"], a["split"]) != a["split"]:
+        if a["split"] not in BY_ANSWER and split_of.setdefault(a["question"], a["split"]) != a["split"]:
             problems.append(f"{a['id']}: question {a['question']} is in two splits")
     return problems
 
@@ -384,22 +396,24 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
                 if split == "all" or key == split:
                     p(_row(f"{voice} {key}", figures))
         p("")
-        p(_header("Spoken, all voices pooled, per decoder bias"))
+        p(_header("Spoken, all voices pooled, per decoder bias (on the by-question splits, where all were tried)"))
         for variant, pool in result["spoken_pooled"].items():
             for key, figures in pool["split"].items():
-                if split == "all" or key == split:
+                if key not in BY_ANSWER and key != "all" and (split == "all" or key == split):
                     p(_row(f"{variant} {key}", figures))
         p("")
         p(_header(f"Spoken by section, no bias, all voices pooled (split={split})"))
         for key, figures in result["spoken_pooled"].get("plain", {}).get("section", {}).items():
             p(_row(key, figures))
         p("")
-        p("False credit per decoder bias (all voices pooled, split=%s)" % split)
+        p(f"False credit per decoder bias (all voices pooled, {BY_QUESTION} splits)")
         p(f"  {'variant':<10} {'FP':>4} {'precision':>9} {'FP trap':>8} {'FP denied':>9} {'FP off-topic/wrong':>18} {'silence FP':>10}")
         silence = result["silence"]
         for variant, pool in result["spoken_pooled"].items():
-            s = pool["split"]["all"]["scorer"]
-            kinds = pool["kind"]
+            if BY_QUESTION not in pool["split"]:
+                continue
+            s = pool["split"][BY_QUESTION]["scorer"]
+            kinds = pool["bias-kind"]
             fp = lambda k: kinds.get(k, {}).get("scorer", {}).get("fp", 0)  # noqa: E731
             p(
                 f"  {variant:<10} {s['fp']:>4} {s['precision']:>9.3f} {fp('trap'):>8} {fp('denied'):>9} "
@@ -435,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3 that split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3|fresh|fresh2 that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -466,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         # split is asked for by name, list only dev errors so those stay held out.
         named = args.split in HELD_OUT
         errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3 shows the held-out ones)"
+        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3|fresh|fresh2 shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)

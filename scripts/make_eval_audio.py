@@ -24,6 +24,7 @@ Usage:
     python scripts/make_eval_audio.py                 # synthesize + transcribe everything
     python scripts/make_eval_audio.py --synth-only    # audio only (no bank needed)
     python scripts/make_eval_audio.py --only int-05-complete --force
+    python scripts/make_eval_audio.py --variants plain   # no bias variants: a third of the work
 """
 
 from __future__ import annotations
@@ -152,12 +153,12 @@ def bias_options(question) -> dict[str, object]:
     }
 
 
-def stale_voices(data: dict, answer: dict, voices: list[str]) -> list[str]:
+def stale_voices(data: dict, answer: dict, voices: list[str], variants: tuple[str, ...] = VARIANTS) -> list[str]:
     """The voices whose transcripts of this answer are missing, incomplete or of an older text."""
     if data.get("_meta", {}).get("text_sha1", {}).get(answer["id"]) != text_hash(answer["text"]):
         return list(voices)
     entry = data.get(answer["id"], {})
-    return [v for v in voices if any(entry.get(v, {}).get(variant) is None for variant in VARIANTS)]
+    return [v for v in voices if any(entry.get(v, {}).get(variant) is None for variant in variants)]
 
 
 def silence_clips() -> dict[str, np.ndarray]:
@@ -189,11 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="re-transcribe even when up to date")
     parser.add_argument("--synth-only", action="store_true", help="only synthesize the audio")
     parser.add_argument("--no-silence", action="store_true", help="skip the silent clips")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated decodings to make")
     args = parser.parse_args(argv)
     voices = [v for v in args.voices.split(",") if v]
     unknown = set(voices) - set(VOICES)
     if unknown:
         parser.error(f"unknown voice(s) {sorted(unknown)}; known: {', '.join(VOICES)}")
+    variants = tuple(v for v in VARIANTS if v in args.variants.split(","))
+    if not variants or set(args.variants.split(",")) - set(VARIANTS):
+        parser.error(f"--variants takes some of: {', '.join(VARIANTS)}")
     answers = load_answers()
     if args.only:
         answers = [a for a in answers if a["id"] in set(args.only)]
@@ -203,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     # clips that still need transcribing are synthesized (a cold cache need not mean
     # a full rebuild when the committed transcripts are up to date).
     pending = {
-        answer["id"]: voices if args.synth_only or args.force else stale_voices(data, answer, voices)
+        answer["id"]: voices if args.synth_only or args.force else stale_voices(data, answer, voices, variants)
         for answer in answers
     }
     synth = Synthesizer()
@@ -247,14 +252,16 @@ def main(argv: list[str] | None = None) -> int:
         question = bank.question(answer["question"])
         options = bias_options(question)
         entry = data.setdefault(answer["id"], {})
+        if hashes.get(answer["id"]) != text_hash(answer["text"]):
+            entry.clear()  # transcripts of an older text: none of them stands
         for voice in pending[answer["id"]]:
             texts = {}
-            for variant in VARIANTS:
+            for variant in variants:
                 result = transcriber.transcribe(audio_path(voice, answer), options[variant])
                 texts[variant] = result.text
                 seconds.setdefault(voice, {})[answer["id"]] = round(result.audio_seconds, 2)
                 decode.setdefault(voice, {}).setdefault(answer["id"], {})[variant] = round(result.decode_seconds, 3)
-            entry[voice] = texts
+            entry.setdefault(voice, {}).update(texts)
         hashes[answer["id"]] = text_hash(answer["text"])
         save_transcripts(data)
         print(f"[{number}/{len(answers)}] {answer['id']} ({time.perf_counter() - started:.0f} s)", flush=True)

@@ -96,7 +96,9 @@ def test_transcripts_match_the_current_answers(answers, transcripts):
     stale = [a["id"] for a in answers if hashes.get(a["id"]) != hashlib.sha1(a["text"].encode()).hexdigest()[:10]]
     assert stale == []
     for answer in answers:
-        assert set(transcripts[answer["id"]][SPOKEN_VOICE]) == set(ev.VARIANTS), answer["id"]
+        # The decoder-bias variants were measured on the by-question splits; later answers need only plain.
+        wanted = {"plain"} if answer["split"] in ev.BY_ANSWER else set(ev.VARIANTS)
+        assert wanted <= set(transcripts[answer["id"]][SPOKEN_VOICE]) <= set(ev.VARIANTS), answer["id"]
 
 
 @pytest.fixture(scope="module")
