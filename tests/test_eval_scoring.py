@@ -3,8 +3,8 @@ detection stays above measured floors on written answers and on their transcript
 
 The full report is `python scripts/eval_scoring.py`; these tests run its `evaluate()` on
 the splits tuned on: dev, the first holdout (whose errors were looked into in issue 4's
-second round) and holdout2 (looked into in the third); test and holdout3 are for
-reporting, not for tuning against.
+second round) and holdout2 (looked into in the third); test, holdout3, fresh and fresh2
+are reported by the script, and fresh2 is never tuned against.
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ ev = _load_eval_module()
 
 # Floors sit a little below the figures measured when they were set; raise them when the
 # scorer or the bank's aliases get better. Measured on dev, holdout and holdout2 pooled,
-# micro-averaged over answer x key point pairs, after issue 4's third round (lone-word
-# aliases need another word of their point; more denial forms):
-#   written answers                P 0.98  R 0.98  F1 0.98
-#   joe-1.0 transcripts, no bias   P 0.98  R 0.92  F1 0.95
-# (the test and holdout3 splits, not used here, are reported by scripts/eval_scoring.py)
+# micro-averaged over answer x key point pairs, after issue 4's fourth round (plain-language
+# aliases; the head word of a label needs support; rebutted reports; negated attacks):
+#   written answers                P 0.98  R 0.99  F1 0.99
+#   joe-1.0 transcripts, no bias   P 0.98  R 0.94  F1 0.96
+# (test, holdout3, fresh and fresh2, not used here, are reported by scripts/eval_scoring.py)
 TUNED_SPLITS = ("dev", "holdout", "holdout2")
-WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.97}
+WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.98}
 SPOKEN_VOICE = "joe-1.0"
-SPOKEN_FLOORS = {"precision": 0.96, "f1": 0.93}
+SPOKEN_FLOORS = {"precision": 0.97, "f1": 0.95}
 SECTIONS_PER_QUESTION_MIN = {"Beginner": 3, "Intermediate": 4, "Advanced": 4, "Scenario-Based": 4,
                              "AI Workflow & Tools": 4, "Behavioral": 3}
 
