@@ -14,9 +14,11 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    ordinary word plus function words ("sign in", "each epoch", "trade-off") matches only
    as written, word after word: without its little words "sign" is any sign. An alias of
    one ordinary word that is none of the label's words ("fixes" for "define
-   mitigations", "dashboard" for "W&B Reports") counts only with another word of the
-   point within ``SUPPORT_SCOPE`` words in its sentence: alone it is usually another
-   idea ("fix the criticals", "I follow researchers" for academic papers).
+   mitigations", "dashboard" for "W&B Reports"), or is only the label's last word, the
+   general kind its modifiers narrow ("injection" for "prompt injection", "report" for
+   "acceptance report"), counts only with another word of the point within
+   ``SUPPORT_SCOPE`` words in its sentence: alone it is usually another idea ("fix the
+   criticals", "I follow researchers" for academic papers, "SQL injection").
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking".
@@ -42,6 +44,8 @@ idea of revisiting it every quarter, nah"), and when it is added to a denial jus
 ("I wouldn't keep blocklists. Same with length limits"). A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
+A negation whose own verb is an attack states what a defence is for, and denies
+nothing: "nobody's tampering with the answers", "the prompt should never leak".
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
 introduce a reason ("without rate limiting, an attacker can copy the model"). A denied
 mention is reported (``PointResult.denied``) so feedback can say so.
