@@ -22,7 +22,8 @@ second round (a tuning set since the third), holdout3 written before the third r
 reported only; fresh: one new answer to every question, written blind (from prompt, hint
 and point labels only) after the third round, and looked into in the fourth; fresh2: a second
 blind new answer to every question, by other writers, written before the fourth round and
-reported only. fresh and fresh2 are split by answer, not by question: they measure answers
+reported only; fresh3: a third, written after the fourth round and kept for the fifth (reported
+only). fresh, fresh2 and fresh3 are split by answer, not by question: they measure answers
 the scorer never saw to the questions it ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -58,10 +59,11 @@ BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # tuning set now too; holdout2: written before the second round, looked into in the third;
 # holdout3: written before the third round for the last six questions, never looked into;
 # fresh: a blind new answer to every question, looked into in the fourth round; fresh2: a
-# second one, written before the fourth round, never looked into
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "all")
-HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2")
-BY_ANSWER = ("fresh", "fresh2")
+# second one, written before the fourth round, never looked into; fresh3: a third, written
+# after the fourth round, never looked into
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3", "all")
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3")
+BY_ANSWER = ("fresh", "fresh2", "fresh3")
 BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias  # splits of new answers to questions that other splits hold  # splits whose errors are listed only when asked for by name
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
@@ -449,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3|fresh|fresh2 that split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3|fresh|fresh2|fresh3 that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -480,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         # split is asked for by name, list only dev errors so those stay held out.
         named = args.split in HELD_OUT
         errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3|fresh|fresh2 shows the held-out ones)"
+        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3|fresh|fresh2|fresh3 shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)
