@@ -99,35 +99,30 @@ class Synthesizer:
         partial.replace(out)
 
     def _espeak_to_file(self, text: str, rate: float, out: Path) -> None:
-        # pyttsx3 2.99's espeak driver returns from runAndWait() as soon as synthesis
-        # STARTS (the queued end-of-loop command runs first; espeak synthesizes on its own
-        # thread). A short clip is written a moment later; a long one only if the process
-        # lives long enough, and if another save_to_file comes first, the leftover audio
-        # goes into THAT file. So wait for the driver to finish each clip, and check the
-        # clip is about as long as the text.
+        # pyttsx3's runAndWait() can return before espeak has written the clip
+        # (voiceprep.speech.wait_for_espeak), so wait for it, and check the clip is about
+        # as long as the text.
+        from voiceprep.speech import wait_for_espeak
+
         if self._espeak is None:
             import pyttsx3
 
             self._espeak = pyttsx3.init()
             self._espeak.setProperty("voice", ESPEAK_VOICE)
-        from pyttsx3.drivers import _espeak
-
-        driver = self._espeak.proxy._driver
         self._espeak.setProperty("rate", int(rate))
         expected = len(text.split()) / rate * 60
         for _ in range(4):
             out.unlink(missing_ok=True)
             self._espeak.save_to_file(text, str(out))
             self._espeak.runAndWait()
-            deadline = time.monotonic() + 120
-            while getattr(driver, "_speaking", False) or not out.is_file() or _espeak.IsPlaying():
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"espeak did not finish {out}")
-                time.sleep(0.02)
+            wait_for_espeak(self._espeak)
             time.sleep(0.1)  # a late callback of this clip must not end the next one
+            if not out.is_file():
+                continue
             if _wav_seconds(out) >= 0.5 * expected:
                 return
-        raise RuntimeError(f"espeak wrote {_wav_seconds(out):.1f} s for {expected:.0f} s of text: {out}")
+        written = _wav_seconds(out) if out.is_file() else 0.0
+        raise RuntimeError(f"espeak wrote {written:.1f} s for {expected:.0f} s of text: {out}")
 
     def _piper_to_file(self, text: str, length_scale: float, out: Path) -> None:
         from piper import SynthesisConfig

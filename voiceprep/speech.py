@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
+import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ PIPER_NATURAL_RATE = 220  # words per minute of the Joe voice at length_scale 1 
 # (10 ms a sentence).
 SYNTHESIS_ATTEMPTS = 4
 SHORTEST_PLAUSIBLE = 0.6  # of the time the words take at the set rate
+SYNTHESIS_DEADLINE = 30.0  # seconds to wait for espeak to finish writing one sentence
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class Pyttsx3Engine:
             with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to ..."
                 self._engine.save_to_file(text, str(target))
                 self._engine.runAndWait()
+                wait_for_espeak(self._engine)
             if target.is_file() and target.stat().st_size > 44:
                 speech = read_wav(target)
                 if speech.seconds >= needed:
@@ -120,6 +123,26 @@ class Pyttsx3Engine:
         if longest is not None:
             return longest  # a very fast voice, perhaps: better than silence
         raise VoiceprepError("the text-to-speech engine produced no audio; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
+
+
+def wait_for_espeak(engine: object) -> None:
+    """Wait until pyttsx3's espeak driver has finished writing the sentence it was given.
+
+    pyttsx3 2.99's runAndWait() can return as soon as espeak STARTS (its end-of-loop
+    command runs first, and espeak synthesizes on a thread of its own); the rest of the
+    sound then goes into whatever file is asked for next, so one sentence could carry the
+    end of the one before. Other drivers (macOS, Windows) finish within runAndWait().
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if type(driver).__module__ != "pyttsx3.drivers.espeak":
+        return
+    from pyttsx3.drivers import _espeak
+
+    deadline = time.monotonic() + SYNTHESIS_DEADLINE
+    while getattr(driver, "_speaking", False) or _espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            raise VoiceprepError("espeak did not finish speaking a sentence; reinstall espeak-ng (`sudo apt-get install espeak-ng`)")
+        time.sleep(0.01)
 
 
 class PiperEngine:
