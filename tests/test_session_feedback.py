@@ -221,7 +221,7 @@ def test_a_mock_interview_refuses_a_hint_and_cuts_an_answer_at_its_time_limit(mi
         [speech("Give me a hint, please.", rate=175), long_answer],
     )
     assert code == 0, (stderr, lines)
-    assert "Hints are not part of a mock interview. Go ahead." in lines
+    assert "Hints are not part of a mock interview. Go ahead." in lines, "\n".join(lines)  # all of it, if it fails
     assert not any(line.startswith("Hint: ") for line in lines)
     assert lines.count("Time is up; answer saved.") == 1
     rows = sqlite3.connect(data / "voiceprep.db").execute("SELECT status, audio_seconds FROM answers ORDER BY id").fetchall()
