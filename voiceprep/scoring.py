@@ -218,11 +218,13 @@ class _Transcript:
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
         self.content_position: list[int] = []  # each token's index among content words
-        self.sentence: list[int] = []
+        self.sentence: list[int] = []  # each token's sentence number
+        self.sentence_starts: list[int] = [0]  # the index of each sentence's first token
         sentence = content = 0
         for i, token in enumerate(self.tokens):
             if i > 0 and not self._gaps[i - 1].isdisjoint(SENTENCE_PUNCTUATION):
                 sentence += 1
+                self.sentence_starts.append(i)
             self.sentence.append(sentence)
             self.content_position.append(content)
             content += not token.is_stopword
@@ -406,11 +408,12 @@ class _Transcript:
 
     def _same_as_a_denial(self, first: int) -> bool:
         """Whether the match is added to a denial just made: "I wouldn't keep blocklists. Same with X"."""
-        start = next((i for i, s in enumerate(self.sentence) if s == self.sentence[first]), first)
+        number = self.sentence[first]
+        start = self.sentence_starts[number]
         lead = [w for w in self.words[start:first] if w not in CLAUSE_LEAD_WORDS]
-        if lead[:1] != ["same"] or len(lead) > SAME_AS_SCOPE:
+        if lead[:1] != ["same"] or len(lead) > SAME_AS_SCOPE or number == 0:
             return False
-        before = [i for i in range(start) if self.sentence[i] == self.sentence[first] - 1]
+        before = range(self.sentence_starts[number - 1], start)
         return any(self._negates(i) or self.words[i] in DISMISSALS for i in before)
 
     def _opens_clause(self, first: int) -> bool:
