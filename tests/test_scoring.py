@@ -26,6 +26,11 @@ def covered(text: str, question: Question = EXTRACTION) -> set[str]:
     return {p.label for p in score_answer(question, text).covered}
 
 
+def credits(said: str, *points: KeyPoint) -> bool:
+    """Whether a question of just `points` credits any of them in `said`."""
+    return bool(score_answer(Question("q", "S", "?", "...", points), said).covered)
+
+
 @pytest.mark.parametrize(
     "said, label",
     [
@@ -95,14 +100,13 @@ def test_denied_mentions_are_not_credited(said, credited):
     [("confident", "confidential"), ("memory", "memorization"), ("different", "differential")],
 )
 def test_a_word_that_only_starts_another_is_not_a_mishearing(heard, wanted):
-    question = Question("q", "S", "?", "...", (KeyPoint(wanted),))
-    assert not score_answer(question, f"we talked about {heard} things").covered
+    assert not credits(f"we talked about {heard} things", KeyPoint(wanted))
 
 
 def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
-    question = Question("q", "S", "?", "...", (KeyPoint("activation clustering"),))
-    assert not score_answer(question, "look at the activation on the model, and do some clustering").covered
-    assert score_answer(question, "look at the activation, um, clustering").covered  # only fillers between
+    point = KeyPoint("activation clustering")
+    assert not credits("look at the activation on the model, and do some clustering", point)
+    assert credits("look at the activation, um, clustering", point)  # only fillers between
 
 
 @pytest.mark.parametrize(
@@ -116,8 +120,7 @@ def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
 )
 def test_the_head_word_of_a_label_alone_needs_another_word_of_the_point(said, alias, credited):
     label = {"injection": "prompt injection", "hash": "weight hash verification", "ensemble": "ensemble defenses"}[alias]
-    question = Question("q", "S", "?", "...", (KeyPoint(label, (alias,)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint(label, (alias,))) is credited
 
 
 @pytest.mark.parametrize(
@@ -164,8 +167,7 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
     ],
 )
 def test_what_others_say_or_do_then_rebutted_is_denied(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("model theft", ("steal the model",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("model theft", ("steal the model",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -179,8 +181,7 @@ def test_what_others_say_or_do_then_rebutted_is_denied(said, credited):
     ],
 )
 def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("blocklists", ("blocklist",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("blocklists", ("blocklist",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -194,8 +195,7 @@ def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
     ],
 )
 def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("contextual grounding checks", ("grounding check",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("contextual grounding checks", ("grounding check",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -208,8 +208,7 @@ def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, c
     ],
 )
 def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("input length limits", ("length limits", "how long the input")),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("input length limits", ("length limits", "how long the input"))) is credited
 
 
 @pytest.mark.parametrize(
@@ -223,8 +222,7 @@ def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
     ],
 )
 def test_the_alternative_turned_down_is_not_credited(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("slides and visual aids", ("slides",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("slides and visual aids", ("slides",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -238,8 +236,7 @@ def test_the_alternative_turned_down_is_not_credited(said, credited):
     ],
 )
 def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("topics", ()),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("topics", ())) is credited
 
 
 @pytest.mark.parametrize(
@@ -254,8 +251,7 @@ def test_a_negation_in_a_relative_clause_after_the_match_denies_nothing(said, cr
     ],
 )
 def test_a_lone_ordinary_word_alias_needs_another_word_of_the_point_beside_it(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("academic papers", ("papers", "research", "arXiv", "NeurIPS")),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("academic papers", ("papers", "research", "arXiv", "NeurIPS"))) is credited
 
 
 @pytest.mark.parametrize(
@@ -268,8 +264,7 @@ def test_a_lone_ordinary_word_alias_needs_another_word_of_the_point_beside_it(sa
     ],
 )
 def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("SIEM integration", ("SIEM",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("SIEM integration", ("SIEM",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -281,8 +276,7 @@ def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):
     ],
 )
 def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("training pipeline integrity", ("training pipeline",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("training pipeline integrity", ("training pipeline",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -295,10 +289,8 @@ def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
     ],
 )
 def test_a_negated_attack_verb_states_a_goal_not_a_denial(said, credited):
-    question = Question("q", "S", "?", "...", (
-        KeyPoint("output integrity", ("tampered answers",)), KeyPoint("prompt confidentiality", ("prompt leak",)),
-    ))
-    assert bool(score_answer(question, said).covered) is credited
+    points = KeyPoint("output integrity", ("tampered answers",)), KeyPoint("prompt confidentiality", ("prompt leak",))
+    assert credits(said, *points) is credited
 
 
 @pytest.mark.parametrize(
@@ -311,8 +303,7 @@ def test_a_negated_attack_verb_states_a_goal_not_a_denial(said, credited):
     ],
 )
 def test_it_turned_down_in_a_later_clause_denies_the_match(said, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("PII-heavy datasets", ("personal data",)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("PII-heavy datasets", ("personal data",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -324,8 +315,7 @@ def test_it_turned_down_in_a_later_clause_denies_the_match(said, credited):
     ],
 )
 def test_function_words_clipped_words_and_synonyms_do_not_stop_a_phrase(said, alias):
-    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
-    assert score_answer(question, said).covered
+    assert credits(said, KeyPoint("the point", (alias,)))
 
 
 @pytest.mark.parametrize(
@@ -340,8 +330,7 @@ def test_function_words_clipped_words_and_synonyms_do_not_stop_a_phrase(said, al
     ],
 )
 def test_one_word_with_function_words_matches_only_as_written(said, alias, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint("the point", (alias,))) is credited
 
 
 @pytest.mark.parametrize(
@@ -354,8 +343,7 @@ def test_one_word_with_function_words_matches_only_as_written(said, alias, credi
     ],
 )
 def test_a_lone_ordinary_word_is_matched_by_its_spelling_only(heard, alias, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint("the point", (alias,)),))
-    assert bool(score_answer(question, f"we set up {heard} for it").covered) is credited
+    assert credits(f"we set up {heard} for it", KeyPoint("the point", (alias,))) is credited
 
 
 @pytest.mark.parametrize(
@@ -370,8 +358,7 @@ def test_a_lone_ordinary_word_is_matched_by_its_spelling_only(heard, alias, cred
     ],
 )
 def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
-    question = Question("q", "S", "?", "...", (KeyPoint(label),))
-    assert bool(score_answer(question, said).covered) is credited
+    assert credits(said, KeyPoint(label)) is credited
 
 
 def test_a_denied_mention_does_not_cancel_a_plain_one():
