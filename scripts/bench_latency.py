@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from eval_live_wer import answer_audio  # the evaluation clips, resampled to 16 kHz
 from make_eval_audio import load_answers
+from peak_rss import peak_rss_mb, with_peak_rss
 
 SAMPLE_RATE = 16000
 FEED_BLOCK = 800  # 50 ms: the pace that worked through module-pipe-source
@@ -210,7 +211,7 @@ def measure_practice(answer: Answer, microphone: PulseMicrophone, data: Path) ->
     """`voiceprep practice --timings` answering one question with `answer`, in real time."""
     command = [sys.executable, "-m", "voiceprep.cli", "--data-dir", str(data), "practice", "--ids", answer.question_id,
                "--count", "1", "--timings"]
-    process = subprocess.Popen(_with_peak_rss(command), env=microphone.env, stdout=subprocess.PIPE,
+    process = subprocess.Popen(with_peak_rss(command), env=microphone.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     output = []
     for line in process.stdout:
@@ -224,32 +225,15 @@ def measure_practice(answer: Answer, microphone: PulseMicrophone, data: Path) ->
     subprocess.run([sys.executable, "-c", "import voiceprep.cli.common"], check=True)
     startup = time.perf_counter() - started
     return PracticeRun(_timing(output, "first spoken word"), startup, _timing(output, "to feedback"),
-                       _timing(output, "to spoken feedback"), _peak_rss(output))
+                       _timing(output, "to spoken feedback"), peak_rss_mb(output))
 
 
 def whole_file_peak_rss(recording: Path, env: dict[str, str]) -> float:
     """Peak RSS (MB) of a process that loads the model and transcribes `recording` at once."""
     code = "import sys; from voiceprep.transcription import Transcriber; Transcriber().transcribe(sys.argv[1])"
-    done = subprocess.run(_with_peak_rss([sys.executable, "-c", code, str(recording)]), env=env,
+    done = subprocess.run(with_peak_rss([sys.executable, "-c", code, str(recording)]), env=env,
                           capture_output=True, text=True, check=True)
-    return _peak_rss(done.stdout.splitlines())
-
-
-def _with_peak_rss(command: list[str]) -> list[str]:
-    """`command` run by a small Python launcher that prints the peak RSS of what it ran.
-
-    Measured from a launcher, not from this process: a child forked from this one (500 MB
-    with the model loaded) would count this process's pages as its own.
-    """
-    launcher = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-                "print(f'peak-rss-kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', flush=True); "
-                "sys.exit(code)")
-    return [sys.executable, "-c", launcher, *command]
-
-
-def _peak_rss(lines: list[str]) -> float:
-    """The launcher's figure, in MB."""
-    return next(float(line.split()[1]) / 1024 for line in lines if line.startswith("peak-rss-kb"))
+    return peak_rss_mb(done.stdout.splitlines())
 
 
 def _timing(lines: list[str], label: str) -> float | None:

@@ -7,9 +7,12 @@ virtual devices are set up here, at import time, before any test module imports 
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -17,6 +20,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 STARTER_BANK = REPO / "tests" / "data" / "starter.toml"
 SAMPLE_RATE = 16000
+
+
+
+def load_script(name: str) -> ModuleType:
+    """scripts/<name>.py as a module: the scripts are tools, not part of the package."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
 
 _AUDIO_ROOT = Path(tempfile.mkdtemp(prefix="voiceprep-test-audio-"))
 

@@ -9,25 +9,14 @@ are reported by the script, and fresh2 is never tuned against.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 from voiceprep.bank import load_bank
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_eval_module():
-    spec = importlib.util.spec_from_file_location("eval_scoring", ROOT / "scripts" / "eval_scoring.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load_eval_module()
+ev = load_script("eval_scoring")
 
 # Floors sit a little below the figures measured when they were set; raise them when the
 # scorer or the bank's aliases get better. Measured on dev, holdout and holdout2 pooled,

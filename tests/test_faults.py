@@ -3,8 +3,6 @@ fault table: no answer already spoken is ever lost, and every error is one sente
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
 import os
 import signal
@@ -18,11 +16,10 @@ from collections.abc import Callable
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
-from conftest import REPO, write_wav
+from conftest import REPO, load_script, write_wav
 
 from voiceprep import store as store_module
 from voiceprep.capture import EndOfAnswer, record_answer
@@ -457,28 +454,19 @@ def test_audio_without_speech_credits_nothing(tmp_path, capsys, samples):
     assert result["covered"] == 0 and result["coverage"] == 0
 
 
-@functools.cache
-def bench_latency() -> ModuleType:
-    """scripts/bench_latency.py, for its peak-RSS launcher."""
-    spec = importlib.util.spec_from_file_location("bench_latency", REPO / "scripts" / "bench_latency.py")
-    module = sys.modules["bench_latency"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
-    spec.loader.exec_module(module)
-    return module
-
-
 def peak_rss_of_scoring(recording: Path) -> tuple[float, dict]:
     """Peak RSS (MB) of a `voiceprep score --json` process, and what it printed.
 
-    Measured by bench_latency's launcher, not from this process: RUSAGE_CHILDREN here is the
-    largest child of the whole test run (a practice session, hundreds of MB).
+    Measured by a launcher, not from this process: RUSAGE_CHILDREN here is the largest
+    child of the whole test run (a practice session, hundreds of MB).
     """
-    bench = bench_latency()
+    peak_rss = load_script("peak_rss")
     command = [sys.executable, "-m", "voiceprep.cli", "score", str(recording), "--question", "int-05", "--json"]
-    done = subprocess.run(bench._with_peak_rss(command), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    done = subprocess.run(peak_rss.with_peak_rss(command), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    return bench._peak_rss(lines), json.loads("\n".join(line for line in lines if not line.startswith("peak-rss-kb")))
+    return peak_rss.peak_rss_mb(lines), json.loads("\n".join(line for line in lines if not line.startswith("peak-rss-kb")))
 
 
 @pytest.mark.audio
