@@ -62,9 +62,9 @@ BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # second one, written before the fourth round, never looked into; fresh3: a third, written
 # after the fourth round, never looked into
 SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3", "all")
-HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3")
-BY_ANSWER = ("fresh", "fresh2", "fresh3")
-BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias  # splits of new answers to questions that other splits hold  # splits whose errors are listed only when asked for by name
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3")  # splits whose errors are listed only when asked for by name
+BY_ANSWER = ("fresh", "fresh2", "fresh3")  # splits of new answers to questions that other splits hold
+BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
 
