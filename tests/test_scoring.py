@@ -103,6 +103,11 @@ def test_a_word_that_only_starts_another_is_not_a_mishearing(heard, wanted):
     assert not credits(f"we talked about {heard} things", KeyPoint(wanted))
 
 
+def test_a_name_spelled_letter_by_letter_is_no_denial():
+    """The recognizer spells "PyRIT" as "pi-r-i-t": its last letter is no "n't"."""
+    assert credits("run automated red teaming with pi-r-i-t or garrac", KeyPoint("PyRIT or Garak", ("Garak",)))
+
+
 def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
     point = KeyPoint("activation clustering")
     assert not credits("look at the activation on the model, and do some clustering", point)

@@ -78,7 +78,26 @@ def test_per_and_versus_are_function_words(text):
 
 
 def test_content_tokens_drop_contraction_leftovers_but_keep_the_negation():
-    assert [t.word for t in content_tokens("templates haven't been tampered")] == ["templates", "t", "tampered"]
+    assert [t.word for t in content_tokens("templates haven't been tampered")] == ["templates", "not", "tampered"]
+
+
+@pytest.mark.parametrize(
+    "contracted, expanded",
+    [
+        ("how they're getting in", "how they are getting in"),
+        ("we've logged it", "we have logged it"),
+        ("I'm sure", "I am sure"),
+        ("we'll rotate keys", "we will rotate keys"),
+        ("it don’t leak", "it don not leak"),
+    ],
+)
+def test_a_contraction_reads_as_the_words_it_stands_for(contracted, expanded):
+    assert [t.word for t in tokenize(contracted)] == [t.word for t in tokenize(expanded)]
+
+
+@pytest.mark.parametrize("text, words", [("pi-r-i-t", ["pi", "r", "i", "t"]), ("re-run", ["re", "run"])])
+def test_a_letter_or_prefix_without_an_apostrophe_is_no_contraction(text, words):
+    assert [t.word for t in tokenize(text)] == words
 
 
 def test_content_tokens_drop_fillers_and_stopwords_but_never_everything():

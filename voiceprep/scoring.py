@@ -73,7 +73,7 @@ POST_NEGATION_SCOPE = 4  # words after a match: "watermarking isn't something I'
 SUPPORT_SCOPE = 12  # words either side of a lone-word alias where another word of its point may stand
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah", "t"})  # "t": don't, isn't
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah"})  # "don't" is "don not"
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
 # A negation followed by these is not a denial: "not only", "don't forget", "never skip".
 PSEUDO_NEGATIONS = frozenset({
@@ -92,7 +92,7 @@ THREAT_REACH = 3  # words from the negation to its verb: "nobody's tampering", "
 AUXILIARIES = frozenset({
     "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
     "s", "it", "that", "really", "just", "honestly", "um", "uh", "well", "so", "won", "wouldn", "would",
-    "i", "we", "you", "they", "d", "ll",
+    "i", "we", "you", "they", "d", "will",
 })
 # A matched noun phrase may go on for this many words before its negated verb.
 MODIFIER_WORDS = 4
@@ -442,7 +442,7 @@ class _Transcript:
             following in PSEUDO_NEGATIONS
             or before == ["whether", "or"]
             or (bool(before) and before[-1] in PURPOSE_LEADS)
-            or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
+            or (self.tokens[i].word == "not" and before[-1:] in (["can"], ["couldn"]))
             or self._negates_a_threat(i)
         )
 
