@@ -278,6 +278,7 @@ def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):
         ("nobody is going to review the training pipeline", False),
         ("make sure nobody has tampered with the training pipeline", True),  # a safeguard's purpose
         ("we ensure no one changes the training pipeline unnoticed", True),
+        ("and that nobody snuck into the training pipeline and swapped in data", True),  # an irregular past
     ],
 )
 def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):

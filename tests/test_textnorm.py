@@ -60,7 +60,9 @@ def test_a_derivation_that_names_another_thing_keeps_a_stem_of_its_own(a, b):
     assert tokenize(a)[0].stem != tokenize(b)[0].stem
 
 
-@pytest.mark.parametrize("past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write")])
+@pytest.mark.parametrize(
+    "past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write"), ("snuck", "sneak")]
+)
 def test_irregular_past_forms_become_their_verb(past, verb):
     assert tokenize(past)[0].word == verb
 

@@ -52,6 +52,7 @@ IRREGULAR_VERBS = {
     "hid": "hide", "hidden": "hide", "stood": "stand", "taught": "teach", "understood": "understand",
     "began": "begin", "begun": "begin", "shown": "show", "drew": "draw", "drawn": "draw",
     "fought": "fight", "sought": "seek", "spent": "spend", "threw": "throw", "thrown": "throw",
+    "snuck": "sneak",
 }
 # Clipped words people say for the full one: "the technical docs", "the config".
 CLIPPED_WORDS = {
