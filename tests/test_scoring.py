@@ -108,6 +108,18 @@ def test_a_name_spelled_letter_by_letter_is_no_denial():
     assert credits("run automated red teaming with pi-r-i-t or garrac", KeyPoint("PyRIT or Garak", ("Garak",)))
 
 
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("I'd take the end point offline right away", KeyPoint("containment", ("take it offline",))),  # intruder split
+        ("first I'd take the chat off line", KeyPoint("containment", ("take it offline",))),  # phrasing word split
+        ("knowing someone was in the data set leaks it", KeyPoint("privacy violations", ("reveals someone",))),
+    ],
+)
+def test_a_compound_split_in_two_counts_as_one_word(said, point):
+    assert credits(said, point)
+
+
 def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
     point = KeyPoint("activation clustering")
     assert not credits("look at the activation on the model, and do some clustering", point)

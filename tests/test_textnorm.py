@@ -2,7 +2,7 @@
 
 import pytest
 
-from voiceprep.textnorm import content_tokens, tokenize
+from voiceprep.textnorm import content_tokens, split_compound, tokenize
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,11 @@ def test_a_letter_or_prefix_without_an_apostrophe_is_no_contraction(text, words)
 def test_content_tokens_drop_fillers_and_stopwords_but_never_everything():
     assert [t.word for t in content_tokens("um so we would like throttle the queries")] == ["throttle", "queries"]
     assert [t.word for t in content_tokens("the")] == ["the"]
+
+
+@pytest.mark.parametrize(
+    "first, second, compound",
+    [("end", "point", "endpoint"), ("data", "sets", "datasets"), ("off", "line", "offline"), ("end", "of", None)],
+)
+def test_two_words_that_spell_a_closed_compound_are_one_word(first, second, compound):
+    assert split_compound(first, second) == compound

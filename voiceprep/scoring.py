@@ -60,7 +60,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from voiceprep.bank import KeyPoint, Question
-from voiceprep.textnorm import Token, content_tokens, sound_key, stem, tokenize
+from voiceprep.textnorm import Token, concept, content_tokens, sound_key, split_compound, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
 MISSED_SPOKEN = 3  # missed points named aloud after an answer; the screen lists them all
@@ -155,6 +155,7 @@ CLAUSE_OPENERS = frozenset({
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
 PHRASE_BREAKS = CLAUSE_PUNCTUATION | {"\u2014", "\u2013"}  # a dash also splits a phrase, not a denial
 SENTENCE_PUNCTUATION = frozenset(".!?")
+COMPOUND_GAPS = frozenset(" -")  # what may split a compound: "end point", "end-point"
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,12 @@ class _Transcript:
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
+        # Compounds split in two ("end point"), by the first word's index: the second word's index and the compound.
+        self.compounds = {
+            i: (i + 1, compound)
+            for i, gap in enumerate(self._gaps)
+            if gap <= COMPOUND_GAPS and (compound := split_compound(self.words[i], self.words[i + 1]))
+        }
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []  # each token's sentence number
         self.sentence_starts: list[int] = [0]  # the index of each sentence's first token
@@ -226,8 +233,12 @@ class _Transcript:
                 sentence += 1
                 self.sentence_starts.append(i)
             self.sentence.append(sentence)
-            self.content_position.append(content)
-            content += not token.is_stopword
+            if i - 1 in self.compounds:  # a split compound's second word stands where its first does
+                self.content_position.append(self.content_position[-1])
+                content = self.content_position[-1] + 1
+            else:
+                self.content_position.append(content)
+                content += not token.is_stopword
         self._by_stem: dict[str, list[int]] = {}
         self._by_concept: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
@@ -235,6 +246,10 @@ class _Transcript:
             self._by_stem.setdefault(token.stem, []).append(i)
             self._by_concept.setdefault(token.concept, []).append(i)
             self._by_word.setdefault(token.word, []).append(i)
+        for i, (_, compound) in self.compounds.items():
+            self._by_stem.setdefault(stem(compound), []).append(i)
+            self._by_concept.setdefault(concept(stem(compound)), []).append(i)
+            self._by_word.setdefault(compound, []).append(i)
         self._long_words = [w for w in self._by_word if len(w) > SHORT_WORD]
         self._words_of_stem: dict[str, set[str]] = {}
         for word in self._long_words:
@@ -571,7 +586,7 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
             chosen.append((p, s))
         else:
             first = min(p for p, _ in chosen)
-            last = max(p for p, _ in chosen)
+            last = max(transcript.compounds.get(p, (p, ""))[0] for p, _ in chosen)
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause

@@ -196,6 +196,22 @@ def stem(word: str) -> str:
 _CANONICAL_STEM = {stem(normalize_word(word)): stem(group[0]) for group in SYNONYMS for word in group}
 
 
+# Closed compounds that writers and the recognizer also write as two words ("end point",
+# "data set", "off line", "chat bot"): split, the two words are still the one word.
+SPLIT_COMPOUNDS = frozenset(stem(word) for word in (
+    "endpoint", "offline", "online", "dataset", "database", "backdoor", "chatbot", "guardrail", "jailbreak",
+    "namespace", "workflow", "lifecycle", "uptime", "timestamp", "filesystem", "codebase", "heatmap",
+    "postmortem", "tabletop", "cybersecurity", "sandbox", "watermark", "blocklist", "allowlist", "denylist",
+    "password", "keyword", "redteam", "pentest", "whitebox", "blackbox", "graybox",
+))
+
+
+def split_compound(first: str, second: str) -> str | None:
+    """The compound two neighbouring words spell when joined ("end", "point" -> "endpoint"), if any."""
+    joined = first + second
+    return joined if stem(joined) in SPLIT_COMPOUNDS else None
+
+
 def concept(word_stem: str) -> str:
     """One stem for a group of synonyms ("scrub" and "strip" give the same)."""
     return _CANONICAL_STEM.get(word_stem, word_stem)
