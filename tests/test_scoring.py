@@ -302,6 +302,7 @@ def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
     [
         ("you can trust the outputs, like nobody's tampering with the answers", True),  # the goal of a defence
         ("the system prompt should never leak to users", True),
+        ("tell the model never to reveal the prompt and put a filter on it", True),
         ("we didn't check whether anyone tampered with the answers", False),  # the negated verb is "check"
         ("nobody looked at tampered answers", False),
     ],

@@ -85,6 +85,7 @@ PURPOSE_LEADS = frozenset({"sure", "ensure"})
 THREAT_STEMS = frozenset(stem(w) for w in (
     "tamper", "leak", "steal", "exfiltrate", "poison", "bypass", "manipulate", "expose", "compromise", "alter",
     "inject", "abuse", "misuse", "spoof", "hijack", "crash", "flood", "overwhelm", "escalate", "sneak", "slip",
+    "reveal",
 ))
 THREAT_AUXILIARIES = frozenset({"s", "be", "is", "are", "been", "being", "get", "gets", "got", "ever", "able", "to", "can", "will"})
 THREAT_REACH = 3  # words from the negation to its verb: "nobody's tampering", "can't ever be altered"
