@@ -219,11 +219,11 @@ class _Transcript:
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
-        # Compounds split in two ("end point"), by the first word's index: the second word's index and the compound.
+        # Compounds split in two ("end point"), by their first word's index; the second word follows it.
         self.compounds = {
-            i: (i + 1, compound)
+            i: compound
             for i, gap in enumerate(self._gaps)
-            if gap <= COMPOUND_GAPS and (compound := split_compound(self.words[i], self.words[i + 1]))
+            if (compound := split_compound(self.words[i], self.words[i + 1])) and gap <= COMPOUND_GAPS
         }
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []  # each token's sentence number
@@ -247,7 +247,7 @@ class _Transcript:
             self._by_stem.setdefault(token.stem, []).append(i)
             self._by_concept.setdefault(token.concept, []).append(i)
             self._by_word.setdefault(token.word, []).append(i)
-        for i, (_, compound) in self.compounds.items():
+        for i, compound in self.compounds.items():
             self._by_stem.setdefault(stem(compound), []).append(i)
             self._by_concept.setdefault(concept(stem(compound)), []).append(i)
             self._by_word.setdefault(compound, []).append(i)
@@ -587,7 +587,7 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
             chosen.append((p, s))
         else:
             first = min(p for p, _ in chosen)
-            last = max(transcript.compounds.get(p, (p, ""))[0] for p, _ in chosen)
+            last = max(p + (p in transcript.compounds) for p, _ in chosen)  # a split compound ends a word later
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause

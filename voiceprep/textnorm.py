@@ -204,10 +204,14 @@ SPLIT_COMPOUNDS = frozenset(stem(word) for word in (
     "postmortem", "tabletop", "cybersecurity", "sandbox", "watermark", "blocklist", "allowlist", "denylist",
     "password", "keyword", "redteam", "pentest", "whitebox", "blackbox", "graybox",
 ))
+# Every word a split compound may start with: most words are none, and need no joining.
+_COMPOUND_HEADS = frozenset(compound[:end] for compound in SPLIT_COMPOUNDS for end in range(2, len(compound)))
 
 
 def split_compound(first: str, second: str) -> str | None:
     """The compound two neighbouring words spell when joined ("end", "point" -> "endpoint"), if any."""
+    if first not in _COMPOUND_HEADS:
+        return None
     joined = first + second
     return joined if stem(joined) in SPLIT_COMPOUNDS else None
 
