@@ -21,7 +21,9 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    criticals", "I follow researchers" for academic papers, "SQL injection").
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
-   "Model X traction" for "model extraction" and "water marking" for "watermarking".
+   "Model X traction" for "model extraction" and "water marking" for "watermarking". A
+   closed compound written as two words ("end point", "off line", "data set") is the one
+   word, both as a phrasing's word and as a word between a phrasing's words.
 
 A point's confidence is the best phrasing's score (1.0 for an exact match); it is
 covered when confidence >= ``COVERED_THRESHOLD``.
