@@ -103,6 +103,23 @@ def test_a_word_that_only_starts_another_is_not_a_mishearing(heard, wanted):
     assert not credits(f"we talked about {heard} things", KeyPoint(wanted))
 
 
+def test_a_name_spelled_letter_by_letter_is_no_denial():
+    """The recognizer spells "PyRIT" as "pi-r-i-t": its last letter is no "n't"."""
+    assert credits("run automated red teaming with pi-r-i-t or garrac", KeyPoint("PyRIT or Garak", ("Garak",)))
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("I'd take the end point offline right away", KeyPoint("containment", ("take it offline",))),  # intruder split
+        ("first I'd take the chat off line", KeyPoint("containment", ("take it offline",))),  # phrasing word split
+        ("knowing someone was in the data set leaks it", KeyPoint("privacy violations", ("reveals someone",))),
+    ],
+)
+def test_a_compound_split_in_two_counts_as_one_word(said, point):
+    assert credits(said, point)
+
+
 def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
     point = KeyPoint("activation clustering")
     assert not credits("look at the activation on the model, and do some clustering", point)
@@ -273,6 +290,7 @@ def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):
         ("nobody is going to review the training pipeline", False),
         ("make sure nobody has tampered with the training pipeline", True),  # a safeguard's purpose
         ("we ensure no one changes the training pipeline unnoticed", True),
+        ("and that nobody snuck into the training pipeline and swapped in data", True),  # an irregular past
     ],
 )
 def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
@@ -284,6 +302,7 @@ def test_nobody_denies_unless_it_says_what_a_safeguard_is_for(said, credited):
     [
         ("you can trust the outputs, like nobody's tampering with the answers", True),  # the goal of a defence
         ("the system prompt should never leak to users", True),
+        ("tell the model never to reveal the prompt and put a filter on it", True),
         ("we didn't check whether anyone tampered with the answers", False),  # the negated verb is "check"
         ("nobody looked at tampered answers", False),
     ],

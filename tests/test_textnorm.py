@@ -2,7 +2,7 @@
 
 import pytest
 
-from voiceprep.textnorm import content_tokens, tokenize
+from voiceprep.textnorm import content_tokens, split_compound, tokenize
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,9 @@ def test_a_derivation_that_names_another_thing_keeps_a_stem_of_its_own(a, b):
     assert tokenize(a)[0].stem != tokenize(b)[0].stem
 
 
-@pytest.mark.parametrize("past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write")])
+@pytest.mark.parametrize(
+    "past, verb", [("held", "hold"), ("caught", "catch"), ("stolen", "steal"), ("written", "write"), ("snuck", "sneak")]
+)
 def test_irregular_past_forms_become_their_verb(past, verb):
     assert tokenize(past)[0].word == verb
 
@@ -78,9 +80,36 @@ def test_per_and_versus_are_function_words(text):
 
 
 def test_content_tokens_drop_contraction_leftovers_but_keep_the_negation():
-    assert [t.word for t in content_tokens("templates haven't been tampered")] == ["templates", "t", "tampered"]
+    assert [t.word for t in content_tokens("templates haven't been tampered")] == ["templates", "not", "tampered"]
+
+
+@pytest.mark.parametrize(
+    "contracted, expanded",
+    [
+        ("how they're getting in", "how they are getting in"),
+        ("we've logged it", "we have logged it"),
+        ("I'm sure", "I am sure"),
+        ("we'll rotate keys", "we will rotate keys"),
+        ("it don’t leak", "it don not leak"),
+    ],
+)
+def test_a_contraction_reads_as_the_words_it_stands_for(contracted, expanded):
+    assert [t.word for t in tokenize(contracted)] == [t.word for t in tokenize(expanded)]
+
+
+@pytest.mark.parametrize("text, words", [("pi-r-i-t", ["pi", "r", "i", "t"]), ("re-run", ["re", "run"])])
+def test_a_letter_or_prefix_without_an_apostrophe_is_no_contraction(text, words):
+    assert [t.word for t in tokenize(text)] == words
 
 
 def test_content_tokens_drop_fillers_and_stopwords_but_never_everything():
     assert [t.word for t in content_tokens("um so we would like throttle the queries")] == ["throttle", "queries"]
     assert [t.word for t in content_tokens("the")] == ["the"]
+
+
+@pytest.mark.parametrize(
+    "first, second, compound",
+    [("end", "point", "endpoint"), ("data", "sets", "datasets"), ("off", "line", "offline"), ("end", "of", None)],
+)
+def test_two_words_that_spell_a_closed_compound_are_one_word(first, second, compound):
+    assert split_compound(first, second) == compound

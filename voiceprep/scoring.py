@@ -21,7 +21,9 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    criticals", "I follow researchers" for academic papers, "SQL injection").
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
-   "Model X traction" for "model extraction" and "water marking" for "watermarking".
+   "Model X traction" for "model extraction" and "water marking" for "watermarking". A
+   closed compound written as two words ("end point", "off line", "data set") is the one
+   word, both as a phrasing's word and as a word between a phrasing's words.
 
 A point's confidence is the best phrasing's score (1.0 for an exact match); it is
 covered when confidence >= ``COVERED_THRESHOLD``.
@@ -60,7 +62,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from voiceprep.bank import KeyPoint, Question
-from voiceprep.textnorm import Token, content_tokens, sound_key, stem, tokenize
+from voiceprep.textnorm import Token, concept, content_tokens, sound_key, split_compound, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
 MISSED_SPOKEN = 3  # missed points named aloud after an answer; the screen lists them all
@@ -73,7 +75,7 @@ POST_NEGATION_SCOPE = 4  # words after a match: "watermarking isn't something I'
 SUPPORT_SCOPE = 12  # words either side of a lone-word alias where another word of its point may stand
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah", "t"})  # "t": don't, isn't
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah"})  # "don't" is "don not"
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
 # A negation followed by these is not a denial: "not only", "don't forget", "never skip".
 PSEUDO_NEGATIONS = frozenset({
@@ -85,6 +87,7 @@ PURPOSE_LEADS = frozenset({"sure", "ensure"})
 THREAT_STEMS = frozenset(stem(w) for w in (
     "tamper", "leak", "steal", "exfiltrate", "poison", "bypass", "manipulate", "expose", "compromise", "alter",
     "inject", "abuse", "misuse", "spoof", "hijack", "crash", "flood", "overwhelm", "escalate", "sneak", "slip",
+    "reveal",
 ))
 THREAT_AUXILIARIES = frozenset({"s", "be", "is", "are", "been", "being", "get", "gets", "got", "ever", "able", "to", "can", "will"})
 THREAT_REACH = 3  # words from the negation to its verb: "nobody's tampering", "can't ever be altered"
@@ -92,7 +95,7 @@ THREAT_REACH = 3  # words from the negation to its verb: "nobody's tampering", "
 AUXILIARIES = frozenset({
     "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "do", "don", "does", "doesn", "did", "didn",
     "s", "it", "that", "really", "just", "honestly", "um", "uh", "well", "so", "won", "wouldn", "would",
-    "i", "we", "you", "they", "d", "ll",
+    "i", "we", "you", "they", "d", "will",
 })
 # A matched noun phrase may go on for this many words before its negated verb.
 MODIFIER_WORDS = 4
@@ -155,6 +158,7 @@ CLAUSE_OPENERS = frozenset({
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
 PHRASE_BREAKS = CLAUSE_PUNCTUATION | {"\u2014", "\u2013"}  # a dash also splits a phrase, not a denial
 SENTENCE_PUNCTUATION = frozenset(".!?")
+COMPOUND_GAPS = frozenset(" -")  # what may split a compound: "end point", "end-point"
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,12 @@ class _Transcript:
         self._gaps = [set(text[before.end : token.start]) for before, token in zip(self.tokens, self.tokens[1:])]
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
+        # Compounds split in two ("end point"), by their first word's index; the second word follows it.
+        self.compounds = {
+            i: compound
+            for i, gap in enumerate(self._gaps)
+            if (compound := split_compound(self.words[i], self.words[i + 1])) and gap <= COMPOUND_GAPS
+        }
         self.content_position: list[int] = []  # each token's index among content words
         self.sentence: list[int] = []  # each token's sentence number
         self.sentence_starts: list[int] = [0]  # the index of each sentence's first token
@@ -226,8 +236,12 @@ class _Transcript:
                 sentence += 1
                 self.sentence_starts.append(i)
             self.sentence.append(sentence)
-            self.content_position.append(content)
-            content += not token.is_stopword
+            if i - 1 in self.compounds:  # a split compound's second word stands where its first does
+                self.content_position.append(self.content_position[-1])
+                content = self.content_position[-1] + 1
+            else:
+                self.content_position.append(content)
+                content += not token.is_stopword
         self._by_stem: dict[str, list[int]] = {}
         self._by_concept: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
@@ -235,6 +249,10 @@ class _Transcript:
             self._by_stem.setdefault(token.stem, []).append(i)
             self._by_concept.setdefault(token.concept, []).append(i)
             self._by_word.setdefault(token.word, []).append(i)
+        for i, compound in self.compounds.items():
+            self._by_stem.setdefault(stem(compound), []).append(i)
+            self._by_concept.setdefault(concept(stem(compound)), []).append(i)
+            self._by_word.setdefault(compound, []).append(i)
         self._long_words = [w for w in self._by_word if len(w) > SHORT_WORD]
         self._words_of_stem: dict[str, set[str]] = {}
         for word in self._long_words:
@@ -442,7 +460,7 @@ class _Transcript:
             following in PSEUDO_NEGATIONS
             or before == ["whether", "or"]
             or (bool(before) and before[-1] in PURPOSE_LEADS)
-            or (self.tokens[i].word == "t" and before[-1:] in (["can"], ["couldn"]))
+            or (self.tokens[i].word == "not" and before[-1:] in (["can"], ["couldn"]))
             or self._negates_a_threat(i)
         )
 
@@ -571,7 +589,7 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
             chosen.append((p, s))
         else:
             first = min(p for p, _ in chosen)
-            last = max(p for p, _ in chosen)
+            last = max(p + (p in transcript.compounds) for p, _ in chosen)  # a split compound ends a word later
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause

@@ -52,6 +52,7 @@ IRREGULAR_VERBS = {
     "hid": "hide", "hidden": "hide", "stood": "stand", "taught": "teach", "understood": "understand",
     "began": "begin", "begun": "begin", "shown": "show", "drew": "draw", "drawn": "draw",
     "fought": "fight", "sought": "seek", "spent": "spend", "threw": "throw", "thrown": "throw",
+    "snuck": "sneak",
 }
 # Clipped words people say for the full one: "the technical docs", "the config".
 CLIPPED_WORDS = {
@@ -66,6 +67,11 @@ LEXICALIZED_DERIVATIONS = {
     "container": "container", "containers": "container", "staging": "staging",
     "finding": "finding", "findings": "finding",
 }
+# What a contraction's tail stands for after an apostrophe: "they're" is "they are", as the
+# recognizer often writes it, and only "n't" negates ("pi-r-i-t" spells a name). "'s" and
+# "'d" stay: each stands for two words ("is"/"has", "would"/"had").
+CONTRACTION_TAILS = {"t": "not", "re": "are", "ve": "have", "m": "am", "ll": "will"}
+APOSTROPHES = "'\u2019"
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
 _BRITISH_SUFFIXES = (
@@ -82,8 +88,8 @@ STOPWORDS = frozenset(
     more most much many what which who whom whose when where why how if else because while
     what's that's there's let's i'd i'm we'd we're you're they're kind sort thing things
     way ways get got make makes made go going know mean yeah yes right per versus vs""".split()
-    # What the tokenizer leaves of contractions ("haven't" -> "haven" "t"), which would
-    # otherwise count as words between a phrasing's words. The "t" stays: it negates.
+    # What the tokenizer leaves of contractions written without an apostrophe ("we ll",
+    # "haven t"), which would otherwise count as words between a phrasing's words.
     + "s ll d re ve m don doesn didn isn aren wasn weren haven hasn hadn wouldn couldn shouldn".split()
 )
 
@@ -190,6 +196,26 @@ def stem(word: str) -> str:
 _CANONICAL_STEM = {stem(normalize_word(word)): stem(group[0]) for group in SYNONYMS for word in group}
 
 
+# Closed compounds that writers and the recognizer also write as two words ("end point",
+# "data set", "off line", "chat bot"): split, the two words are still the one word.
+SPLIT_COMPOUNDS = frozenset(stem(word) for word in (
+    "endpoint", "offline", "online", "dataset", "database", "backdoor", "chatbot", "guardrail", "jailbreak",
+    "namespace", "workflow", "lifecycle", "uptime", "timestamp", "filesystem", "codebase", "heatmap",
+    "postmortem", "tabletop", "cybersecurity", "sandbox", "watermark", "blocklist", "allowlist", "denylist",
+    "password", "keyword", "redteam", "pentest", "whitebox", "blackbox", "graybox",
+))
+# Every word a split compound may start with: most words are none, and need no joining.
+_COMPOUND_HEADS = frozenset(compound[:end] for compound in SPLIT_COMPOUNDS for end in range(2, len(compound)))
+
+
+def split_compound(first: str, second: str) -> str | None:
+    """The compound two neighbouring words spell when joined ("end", "point" -> "endpoint"), if any."""
+    if first not in _COMPOUND_HEADS:
+        return None
+    joined = first + second
+    return joined if stem(joined) in SPLIT_COMPOUNDS else None
+
+
 def concept(word_stem: str) -> str:
     """One stem for a group of synonyms ("scrub" and "strip" give the same)."""
     return _CANONICAL_STEM.get(word_stem, word_stem)
@@ -211,9 +237,16 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in _WORD.finditer(folded):
         word = normalize_word(match.group())
+        if word in CONTRACTION_TAILS and _follows_apostrophe(folded, match.start()):
+            word = CONTRACTION_TAILS[word]
         word_stem = stem(word)
         tokens.append(Token(word, word_stem, match.start(), match.end(), concept(word_stem)))
     return tokens
+
+
+def _follows_apostrophe(text: str, start: int) -> bool:
+    """Whether the word at `start` is a contraction's tail: "they're", not "'re-run'" or "pi-r-i-t"."""
+    return start >= 2 and text[start - 1] in APOSTROPHES and text[start - 2].isalpha()
 
 
 def content_tokens(text: str) -> list[Token]:
