@@ -61,10 +61,11 @@ CLIPPED_WORDS = {
 }
 # Derivations that name another thing than the word they are built on, which the stemmer
 # would merge: a container is not containment ("contain the incident"), a staging area
-# is not a pipeline stage, findings (a report's) are not finding something.
+# is not a pipeline stage, findings (a report's) are not finding something, the original
+# (the first version: "the original authors") is not an origin (where a thing came from).
 LEXICALIZED_DERIVATIONS = {
     "container": "container", "containers": "container", "staging": "staging",
-    "finding": "finding", "findings": "finding",
+    "finding": "finding", "findings": "finding", "original": "original", "originally": "original",
 }
 # -ise/-yse spellings (organise, analyse) -> -ize/-yze; applied to both sides, so a word
 # that merely ends in "ise" (noise, promise) is changed identically everywhere.
