@@ -123,6 +123,18 @@ def test_the_head_word_of_a_label_alone_needs_another_word_of_the_point(said, al
     assert credits(said, KeyPoint(label, (alias,))) is credited
 
 
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("access control is number one now, then injection, SQL and command", False),  # "one" is any number
+        ("number one is injection, you hijack the model with it", True),  # a word of the point's idea
+    ],
+)
+def test_a_number_does_not_support_a_lone_word(said, credited):
+    point = KeyPoint("LLM01 prompt injection", ("injection", "LLM zero one", "hijack the model"))
+    assert credits(said, point) is credited
+
+
 ALLOW_LISTS = KeyPoint("tool-call allow-lists", ("allow list", "allowlist", "approved tools"))
 AGENT_LOGS = KeyPoint("log all agent actions", ("log tool calls",))
 

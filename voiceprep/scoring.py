@@ -686,7 +686,7 @@ def _supported(match: _Match, wanted: frozenset[str], transcript: _Transcript) -
     """Whether a wanted word, not the match's own, stands near it in its sentence.
 
     "the SSH back door" is no backdoor evaluation, "red-teaming I'd do once, manually" no
-    automated red-teaming.
+    automated red-teaming. A number supports nothing: "number one" is no "LLM zero one".
     """
     heard = {transcript.tokens[i].concept for i in range(match.first, match.last + 1)}
     wanted = wanted - _phrase_concepts(match.phrase) - heard  # "allow list" heard for "allowlist"
@@ -695,7 +695,7 @@ def _supported(match: _Match, wanted: frozenset[str], transcript: _Transcript) -
     return any(
         transcript.tokens[i].concept in wanted and transcript.sentence[i] == sentence and not transcript.is_denied(i, i)
         for i in range(lo, hi)
-        if not transcript.tokens[i].is_stopword
+        if not transcript.tokens[i].is_stopword and not transcript.tokens[i].word.isdigit()
     )
 
 
