@@ -143,6 +143,56 @@ def test_the_head_word_of_a_label_alone_needs_another_word_of_the_point(said, al
 @pytest.mark.parametrize(
     "said, credited",
     [
+        ("access control is number one now, then injection, SQL and command", False),  # "one" is any number
+        ("number one is injection, you hijack the model with it", True),  # a word of the point's idea
+    ],
+)
+def test_a_number_does_not_support_a_lone_word(said, credited):
+    point = KeyPoint("LLM01 prompt injection", ("injection", "LLM zero one", "hijack the model"))
+    assert credits(said, point) is credited
+
+
+ALLOW_LISTS = KeyPoint("tool-call allow-lists", ("allow list", "allowlist", "approved tools"))
+AGENT_LOGS = KeyPoint("log all agent actions", ("log tool calls",))
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("an allow-list, only our office IP ranges can reach the admin dashboard", False),  # another allow list
+        ("an allowlist for the office IP ranges", False),  # run together, the same
+        ("it can only call tools on an allow list", True),  # the qualifier's word beside it
+        ("keep an allow list of approved tools", True),  # an alias of the point tells it apart
+    ],
+)
+def test_an_alias_that_drops_the_labels_qualifier_needs_a_word_that_tells_the_point_apart(said, credited):
+    assert credits(said, ALLOW_LISTS, AGENT_LOGS) is credited
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("we pick the tools, then Garak", KeyPoint("PyRIT or Garak", ("Garak",))),  # one of two ideas, not a head
+        ("we look for data poisoning", KeyPoint("check for data poisoning", ("data poisoning",))),  # verb, no qualifier
+        ("add a pipeline stage for it", KeyPoint("dedicated pipeline stage", ("pipeline stage",))),  # how, not what
+        ("prompt injection comes first", KeyPoint("LLM01 prompt injection", ("prompt injection",))),  # a catalogue number
+    ],
+)
+def test_an_alias_that_keeps_the_labels_idea_needs_no_support(said, point):
+    assert credits(said, point)
+
+
+def test_a_word_of_a_point_shared_with_the_questions_other_points_does_not_tell_it_apart():
+    said = "rate limits on the public chat widget, so many per minute"
+    rate_limits = KeyPoint("database rate limits", ("rate limit", "queries per minute"))
+    widget = KeyPoint("chat widget hardening", ("chat widget", "per minute"))
+    assert "database rate limits" not in covered(said, Question("q", "S", "?", "...", (rate_limits, widget)))
+    assert credits(said, rate_limits)  # alone in its question, "minute" tells it apart
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
         ("blocklists of known phrases don't work", False),  # the match is the subject of a negated verb
         ("stealing a model's behaviour through the API isn't really a thing", False),
         ("changes to the model's settings — nah, that's not logged", False),
@@ -212,7 +262,7 @@ def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
     ],
 )
 def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, credited):
-    assert credits(said, KeyPoint("contextual grounding checks", ("grounding check",))) is credited
+    assert credits(said, KeyPoint("grounding checks", ("grounding check",))) is credited
 
 
 @pytest.mark.parametrize(
@@ -225,7 +275,7 @@ def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, c
     ],
 )
 def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
-    assert credits(said, KeyPoint("input length limits", ("length limits", "how long the input"))) is credited
+    assert credits(said, KeyPoint("length limits", ("how long the input",))) is credited
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,9 @@ def test_words_used_for_one_another_share_a_concept(a, b):
     assert tokenize(a)[0].concept == tokenize(b)[0].concept
 
 
-@pytest.mark.parametrize("a, b", [("contain", "container"), ("contained", "containers"), ("stage", "staging")])
+@pytest.mark.parametrize(
+    "a, b", [("contain", "container"), ("contained", "containers"), ("stage", "staging"), ("origin", "original")]
+)
 def test_a_derivation_that_names_another_thing_keeps_a_stem_of_its_own(a, b):
     assert tokenize(a)[0].stem != tokenize(b)[0].stem
 

@@ -18,7 +18,14 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    general kind its modifiers narrow ("injection" for "prompt injection", "report" for
    "acceptance report"), counts only with another word of the point within
    ``SUPPORT_SCOPE`` words in its sentence: alone it is usually another idea ("fix the
-   criticals", "I follow researchers" for academic papers, "SQL injection").
+   criticals", "I follow researchers" for academic papers, "SQL injection"). So does an
+   alias that is the label without its qualifier ("red team" for "automated red-teaming",
+   "rate limit" for "database rate limits"), but only with a word that tells the point
+   apart: one of its label's, or of its aliases' that no other point of the question uses.
+   Bare, it is as often the same words for another thing ("red-teaming I'd do once,
+   manually", "rate limits on the public chat widget"). A qualifier that says how, not
+   what ("strict RBAC", "dedicated pipeline stage"), or a catalogue code ("LLM05 supply
+   chain") narrows nothing.
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking". A
@@ -72,7 +79,14 @@ SOUND_ALIKE_SIMILARITY = 65  # ratio floor when the Metaphone codes agree ("garr
 JOINED_SIMILARITY = 92  # ratio for phrasings compared with spaces removed ("put validation" vs "output validation" is 90)
 NEGATION_SCOPE = 8  # words before a match that a negation reaches, within its clause
 POST_NEGATION_SCOPE = 4  # words after a match: "watermarking isn't something I'd do"
-SUPPORT_SCOPE = 12  # words either side of a lone-word alias where another word of its point may stand
+SUPPORT_SCOPE = 12  # words either side of a lone-word or unqualified alias where a word of its point may stand
+# Qualifiers that say how much or how well, not what kind: "strict RBAC" is RBAC, "dedicated
+# pipeline stage" a pipeline stage. Nor is a catalogue number or an acronym in capitals
+# ("LLM05 supply chain", "ML anomaly scoring"): it names the field the question is about.
+MANNER_QUALIFIERS = frozenset({
+    "strict", "dedicated", "formal", "sophisticated", "aggressive", "periodic", "ongoing", "continuous", "regular",
+    "proper", "thorough", "explicit", "careful", "robust", "full", "complete",
+})
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah"})  # "don't" is "don not"
@@ -637,38 +651,97 @@ def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _drops_qualifier(phrase: str, point: KeyPoint) -> bool:
+    """An alias that is the label's head without its qualifier: "red team" for "automated red-teaming".
+
+    The alias is the end of the label (run together or not: "allowlist" for "tool-call
+    allow-lists"), and the word before it in the label modifies it. After a function word
+    the alias is a whole idea of its own: "Garak" in "PyRIT or Garak", "data poisoning"
+    in "check for data poisoning".
+    """
+    alias = "".join(t.stem for t in _all_phrase_tokens(phrase))
+    label = _all_phrase_tokens(point.label)
+    for start in range(1, len(label)):
+        if "".join(t.stem for t in label[start:]) == alias:
+            qualifier = label[:start]
+            return not qualifier[-1].is_stopword and not all(
+                t.word in MANNER_QUALIFIERS or point.label[t.start : t.end].isupper() or t.word.isdigit()
+                for t in qualifier
+            )
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _phrase_concepts(phrase: str) -> frozenset[str]:
+    return frozenset(t.concept for t in _phrase_tokens(phrase))
+
+
+@lru_cache(maxsize=4096)
 def _point_concepts(point: KeyPoint) -> frozenset[str]:
     """The concepts of every content word of a point's phrasings."""
-    return frozenset(t.concept for phrase in point.phrasings for t in _phrase_tokens(phrase))
+    return frozenset().union(*(_phrase_concepts(phrase) for phrase in point.phrasings))
 
 
-def _supported(match: _Match, point: KeyPoint, transcript: _Transcript) -> bool:
-    """Whether another word of the point stands near a lone word: "the SSH back door" is no backdoor evaluation."""
-    own = transcript.tokens[match.first].concept
-    wanted = _point_concepts(point) - {own}
+@lru_cache(maxsize=1024)
+def _telling_concepts(question: Question) -> dict[KeyPoint, frozenset[str]]:
+    """The words that tell each point apart from the question's others.
+
+    The label's words, and the aliases' words that no other point of the question uses:
+    "tool" supports "allow list" for "tool-call allow-lists" even where "log tool calls"
+    is another point, but "model" in every point of a question supports none.
+    """
+    uses: dict[str, int] = {}
+    for point in question.points:
+        for concept in _point_concepts(point):
+            uses[concept] = uses.get(concept, 0) + 1
+    return {
+        point: _phrase_concepts(point.label) | {c for c in _point_concepts(point) if uses[c] == 1}
+        for point in question.points
+    }
+
+
+def _supported(match: _Match, wanted: frozenset[str], transcript: _Transcript) -> bool:
+    """Whether a wanted word, not the match's own, stands near it in its sentence.
+
+    "the SSH back door" is no backdoor evaluation, "red-teaming I'd do once, manually" no
+    automated red-teaming. A number supports nothing: "number one" is no "LLM zero one".
+    """
+    heard = {transcript.tokens[i].concept for i in range(match.first, match.last + 1)}
+    wanted = wanted - _phrase_concepts(match.phrase) - heard  # "allow list" heard for "allowlist"
     sentence = transcript.sentence[match.first]
     lo, hi = max(0, match.first - SUPPORT_SCOPE), min(len(transcript.tokens), match.last + 1 + SUPPORT_SCOPE)
     return any(
         transcript.tokens[i].concept in wanted and transcript.sentence[i] == sentence and not transcript.is_denied(i, i)
         for i in range(lo, hi)
-        if not transcript.tokens[i].is_stopword
+        if not transcript.tokens[i].is_stopword and not transcript.tokens[i].word.isdigit()
     )
 
 
-def _find_point(point: KeyPoint, transcript: _Transcript) -> tuple[_Match | None, _Match | None]:
-    """The best credited match and the best denied one."""
+def _find_point(
+    point: KeyPoint, telling: frozenset[str], transcript: _Transcript
+) -> tuple[_Match | None, _Match | None]:
+    """The best credited match and the best denied one.
+
+    A lone-word alias needs another word of the point near it; an alias that drops the
+    label's qualifier needs a word that tells the point apart (``_telling_concepts``).
+    """
     credited: _Match | None = None
     denied: _Match | None = None
     joined = transcript.joined_matches(list(point.phrasings))
     for phrase in point.phrasings:
-        lone = _is_lone_word(phrase, point)
+        if _is_lone_word(phrase, point):
+            support: frozenset[str] | None = _point_concepts(point)
+        elif _drops_qualifier(phrase, point):
+            support = telling
+        else:
+            support = None
         by_words, by_run = _match_words(phrase, transcript), joined[phrase]
         if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
         for match in (by_words, by_run):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
-            if lone and not _supported(match, point, transcript):
+            if support is not None and not _supported(match, support, transcript):
                 continue
             if transcript.is_denied(match.first, match.last):
                 if denied is None or match.confidence > denied.confidence:
@@ -687,8 +760,10 @@ def _time_span(span: tuple[int, int], times: list[WordTime] | None) -> tuple[flo
     return (inside[0].start, inside[-1].end) if inside else None
 
 
-def _point_result(point: KeyPoint, transcript: _Transcript, times: list[WordTime] | None) -> PointResult:
-    credited, denied = _find_point(point, transcript)
+def _point_result(
+    point: KeyPoint, telling: frozenset[str], transcript: _Transcript, times: list[WordTime] | None
+) -> PointResult:
+    credited, denied = _find_point(point, telling, transcript)
     match = credited or denied
     if match is None:
         return PointResult(point.label, False, 0.0, point.weight)
@@ -725,7 +800,8 @@ def score_answer(question: Question, transcript: str, word_times: list[WordTime]
     """Score one answer's transcript against a question's key points."""
     prepared = _Transcript(transcript)
     prepared.joined_matches([phrase for point in question.points for phrase in point.phrasings])  # one batch
-    results = tuple(_point_result(point, prepared, word_times) for point in question.points)
+    telling = _telling_concepts(question)
+    results = tuple(_point_result(point, telling[point], prepared, word_times) for point in question.points)
     total = sum(p.weight for p in results)
     coverage = sum(p.weight for p in results if p.covered) / total if total else 0.0
     skipped, out_of_order = _step_order(results) if question.ordered else ((), ())

@@ -62,10 +62,11 @@ CLIPPED_WORDS = {
 }
 # Derivations that name another thing than the word they are built on, which the stemmer
 # would merge: a container is not containment ("contain the incident"), a staging area
-# is not a pipeline stage, findings (a report's) are not finding something.
+# is not a pipeline stage, findings (a report's) are not finding something, the original
+# (the first version: "the original authors") is not an origin (where a thing came from).
 LEXICALIZED_DERIVATIONS = {
     "container": "container", "containers": "container", "staging": "staging",
-    "finding": "finding", "findings": "finding",
+    "finding": "finding", "findings": "finding", "original": "original", "originally": "original",
 }
 # What a contraction's tail stands for after an apostrophe: "they're" is "they are", as the
 # recognizer often writes it, and only "n't" negates ("pi-r-i-t" spells a name). "'s" and
