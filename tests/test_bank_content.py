@@ -31,7 +31,6 @@ NOT_CONCEPTS = {
     ("int-10", "injection"),  # "enumerate the threats, such as injection, poisoning and exfiltration"
     ("int-10", "the data and the prompts"),
     ("adv-04", "Work through it phase by phase."),
-    ("adv-09", "The Act places AI systems in one of four risk tiers"),
     ("scn-03", "accounts you've identified as the attacker's"),  # "block the IP addresses and accounts ..."
     ("scn-04", "that it's intact"),  # "that it's intact, by verifying checksums"
     ("wf-02", "toxicity"),  # "select the relevant probes, such as prompt injection, DAN, toxicity ..."
