@@ -23,7 +23,9 @@ reported only; fresh: one new answer to every question, written blind (from prom
 and point labels only) after the third round, and looked into in the fourth; fresh2: a second
 blind new answer to every question, by other writers, written before the fourth round and
 reported only; fresh3: a third, written after the fourth round and kept for the fifth (reported
-only). fresh, fresh2 and fresh3 are split by answer, not by question: they measure answers
+only); fresh4: a fourth, by other writers, written during the fifth round (reported only).
+denials and traps: one denied and one trap answer to every question, written in the fifth round
+to tune the denial and near-miss rules on. fresh to fresh4, denials and traps are split by answer, not by question: they measure answers
 the scorer never saw to the questions it ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -60,10 +62,11 @@ BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # holdout3: written before the third round for the last six questions, never looked into;
 # fresh: a blind new answer to every question, looked into in the fourth round; fresh2: a
 # second one, written before the fourth round, never looked into; fresh3: a third, written
-# after the fourth round, never looked into
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3", "all")
-HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "fresh", "fresh2", "fresh3")  # splits whose errors are listed only when asked for by name
-BY_ANSWER = ("fresh", "fresh2", "fresh3")  # splits of new answers to questions that other splits hold
+# after the fourth round, never looked into; fresh4: a fourth, written in the fifth round,
+# never looked into; denials, traps: a denied and a trap answer to every question, to tune on
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "all")
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4")  # splits whose errors are listed only when asked for by name
+BY_ANSWER = ("denials", "traps", "fresh", "fresh2", "fresh3", "fresh4")  # splits of new answers to questions that other splits hold
 BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
@@ -451,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate key point detection on labeled answers.")
     parser.add_argument("--split", choices=SPLITS, default="all", help="answers to evaluate in detail (the split table always shows all)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help="list the dev split's errors, or with --split test|holdout|holdout2|holdout3|fresh|fresh2|fresh3 that split's (to FILE, or stdout)")
+    parser.add_argument("--errors", nargs="?", const="-", metavar="FILE", help=f"list the dev split's errors, or with --split {'|'.join(HELD_OUT)} that split's (to FILE, or stdout)")
     parser.add_argument("--voices", help="comma-separated voices (default: all in transcripts.json)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--bank", default=str(BANK), help="bank file")
@@ -482,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         # split is asked for by name, list only dev errors so those stay held out.
         named = args.split in HELD_OUT
         errors = result["errors"] if named else [e for e in result["errors"] if e["split"] == "dev"]
-        note = "" if named else " (dev split only: tune on these; --split test|holdout|holdout2|holdout3|fresh|fresh2|fresh3 shows the held-out ones)"
+        note = "" if named else f" (dev split only: tune on these; --split {'|'.join(HELD_OUT)} shows the held-out ones)"
         if args.errors == "-":
             print(f"\nErrors{note}:")
             print_errors(errors, sys.stdout)
