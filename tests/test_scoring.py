@@ -84,6 +84,7 @@ def test_points_not_said_are_not_credited(said, label):
         ("rate limiting I wouldn't do at all", False),
         ("we did rate limiting so attackers don't get far", True),  # the negation is about something else
         ("don't forget rate limiting", True),
+        ("rate limiting alone isn't enough, so we watch the query patterns too", True),  # asks for more, keeps it
         ("with a watermark they can't pass the model off as their own", True),  # what a defence prevents
         ("it works whether or not you use a watermark", True),
     ],

@@ -39,7 +39,7 @@ Denied mentions: a match is not credited when a negation ("not", "no", "never", 
 "neither", "nor", "nobody") stands up to ``NEGATION_SCOPE`` words before it in the same
 clause ("we did not use watermarking"), unless it says what a safeguard is for ("make
 sure nobody tampers with the pipeline"); a clause ends at punctuation or at "but",
-"however", "although", "though", "yet", "except". "Not only" and "not just" are not negations. A
+"however", "although", "though", "yet", "except". "Not only", "not just" and "not enough" are not negations. A
 match is also denied when it is the subject of a negated verb, up to a short modifier
 ("watermarking isn't something I'd do", "blocklists of known phrases don't work").
 A match is denied, too, when it is the alternative turned down ("stories stick better
@@ -91,9 +91,10 @@ INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers n
 
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah"})  # "don't" is "don not"
 CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
-# A negation followed by these is not a denial: "not only", "don't forget", "never skip".
+# A negation followed by these is not a denial: "not only", "don't forget", "never skip", and
+# "isn't enough": "rate limiting alone isn't enough" asks for more, it does not drop the control.
 PSEUDO_NEGATIONS = frozenset({
-    "only", "just", "necessarily", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
+    "only", "just", "necessarily", "enough", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
 })
 # Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
 PURPOSE_LEADS = frozenset({"sure", "ensure"})
