@@ -132,12 +132,28 @@ def test_an_intruding_word_may_not_sit_across_a_dash_or_comma():
     [
         ("we test for SQL injection on every release", "injection", False),  # the head noun alone: any injection
         ("we test for prompt injection attempts", "injection", True),  # another word of the point beside it
-        ("we compare the hash before loading it", "hash", True),  # a modifier alone still counts
-        ("we'd put an ensemble in front of it", "ensemble", True),
+        ("we compare the hash before loading the model", "hash", True),  # a modifier, in its AI sense
+        ("we'd put an ensemble of models in front of it", "ensemble", True),
     ],
 )
 def test_the_head_word_of_a_label_alone_needs_another_word_of_the_point(said, alias, credited):
     label = {"injection": "prompt injection", "hash": "weight hash verification", "ensemble": "ensemble defenses"}[alias]
+    assert credits(said, KeyPoint(label, (alias,))) is credited
+
+
+@pytest.mark.parametrize(
+    "said, label, alias, credited",
+    [
+        ("backdoors, a hidden admin account left in router firmware", "backdoor evaluation", "backdoor", False),
+        ("we scan the weights for a backdoor", "backdoor evaluation", "backdoor", True),  # a word of the AI sense
+        ("the liveness probe restarts the pod when it hangs", "probe selection", "probe", False),
+        ("pick the probes that fit the chatbot", "probe selection", "probe", True),
+        ("Guardrails, we have AWS guardrails on the org accounts", "guardrail test suites", "guardrails", False),
+        ("a guardrail test in the nightly suite", "guardrail test suites", "guardrails", True),  # words of its point
+        ("I use analogies a lot with finance", "analogies and examples", "analogies", True),  # an idea of its own
+    ],
+)
+def test_a_modifier_of_the_label_alone_needs_a_word_of_its_point_or_of_the_ai_sense(said, label, alias, credited):
     assert credits(said, KeyPoint(label, (alias,))) is credited
 
 

@@ -25,7 +25,11 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    Bare, it is as often the same words for another thing ("red-teaming I'd do once,
    manually", "rate limits on the public chat widget"). A qualifier that says how, not
    what ("strict RBAC", "dedicated pipeline stage"), or a catalogue code ("LLM05 supply
-   chain") narrows nothing.
+   chain") narrows nothing. An alias that is one of the label's modifiers alone ("backdoor"
+   for "backdoor evaluation", "probes" for "probe selection") counts only with another word
+   of the point or a word of the AI sense (``AI_SENSE_WORDS``: model, training, prompt...)
+   within ``SUPPORT_SCOPE`` words in its sentence: alone it is as often the classic-IT thing
+   of that name ("a backdoor admin account in the router firmware", "the liveness probe").
 2. Words run together or split apart. The phrasing with spaces removed is compared with
    runs of one to a few transcript words with spaces removed, which catches
    "Model X traction" for "model extraction" and "water marking" for "watermarking". A
@@ -87,6 +91,13 @@ MANNER_QUALIFIERS = frozenset({
     "strict", "dedicated", "formal", "sophisticated", "aggressive", "periodic", "ongoing", "continuous", "regular",
     "proper", "thorough", "explicit", "careful", "robust", "full", "complete",
 })
+# Words that put a label's word in its AI sense: "backdoor" near "model" is a backdoor in a
+# network, near "router firmware" it is not; "probes" near "LLM" are Garak's, not Kubernetes'.
+AI_SENSE_WORDS = (
+    "model", "training", "prompt", "LLM", "LLMs", "dataset", "output", "weights", "inference", "classifier",
+    "agent", "chatbot", "embedding", "vector", "AI", "ML", "neural", "RAG", "prediction", "assistant", "retrieval",
+    "jailbreak",
+)
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "nothing", "none", "nobody", "nah"})  # "don't" is "don not"
@@ -637,6 +648,11 @@ def _joined(phrase: str) -> str:
     return "".join(t.word for t in tokenize(phrase))
 
 
+def _is_form_of(stem_a: str, stem_b: str) -> bool:
+    """Whether two stems are forms of one word, one a prefix of the other: "misclassifies", "misclassification"."""
+    return stem_a.startswith(stem_b) or stem_b.startswith(stem_a)
+
+
 def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
     """An alias of one ordinary word that is none of the label's words ("fixes" for "define mitigations").
 
@@ -648,7 +664,33 @@ def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
     alias = tokens[0].stem
     label = _phrase_tokens(point.label)
     modifiers = label[:-1] if len(label) > 1 else label
-    return not any(alias.startswith(t.stem) or t.stem.startswith(alias) for t in modifiers)
+    return not any(_is_form_of(alias, t.stem) for t in modifiers)
+
+
+def _is_lone_modifier(phrase: str, point: KeyPoint) -> bool:
+    """An alias of one ordinary word that modifies the next word of the label: "backdoor" for "backdoor evaluation".
+
+    A word before a function word is an idea of its own ("slides" in "slides and visual
+    aids"), and a name ("Garak scans") names one thing: alone, each is still itself.
+    """
+    tokens = _all_phrase_tokens(phrase)
+    if len(tokens) != 1 or not phrase.islower():
+        return False
+    alias = tokens[0].stem
+    label = _all_phrase_tokens(point.label)
+    return any(
+        _is_form_of(alias, word.stem)
+        and not word.is_stopword
+        and not following.is_stopword
+        and point.label[word.start : word.end].islower()
+        for word, following in zip(label, label[1:])
+    )
+
+
+@lru_cache(maxsize=1024)
+def _ai_sense_support(point: KeyPoint) -> frozenset[str]:
+    """What supports a label's modifier alone: another word of its point, or a word of the AI sense."""
+    return _point_concepts(point) | _phrase_concepts(" ".join(AI_SENSE_WORDS))
 
 
 @lru_cache(maxsize=4096)
@@ -724,7 +766,8 @@ def _find_point(
     """The best credited match and the best denied one.
 
     A lone-word alias needs another word of the point near it; an alias that drops the
-    label's qualifier needs a word that tells the point apart (``_telling_concepts``).
+    label's qualifier needs a word that tells the point apart (``_telling_concepts``); a
+    label's modifier alone needs a word of its point or of the AI sense (``AI_SENSE_WORDS``).
     """
     credited: _Match | None = None
     denied: _Match | None = None
@@ -734,6 +777,8 @@ def _find_point(
             support: frozenset[str] | None = _point_concepts(point)
         elif _drops_qualifier(phrase, point):
             support = telling
+        elif _is_lone_modifier(phrase, point):
+            support = _ai_sense_support(point)
         else:
             support = None
         by_words, by_run = _match_words(phrase, transcript), joined[phrase]
