@@ -430,8 +430,16 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
     assert credits(said, KeyPoint(label)) is credited
 
 
-def test_a_denied_mention_does_not_cancel_a_plain_one():
-    assert "watermarking" in covered("we did not use watermarking at first. Later we added a watermark.")
+@pytest.mark.parametrize(
+    "said",
+    [
+        "we did not use watermarking at first. Later we added a watermark.",  # another phrasing
+        "we did not use watermarking at first. Later we added watermarking.",  # the same words again
+        "watermarking is overkill for a demo. For the product we rely on watermarking.",
+    ],
+)
+def test_a_denied_mention_does_not_cancel_a_plain_one(said):
+    assert "watermarking" in covered(said)
 
 
 def test_evidence_and_span_point_at_the_words_that_matched():

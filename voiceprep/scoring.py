@@ -568,14 +568,15 @@ def _all_phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(tokenize(phrase))
 
 
-def _match_as_written(phrase: str, transcript: _Transcript) -> _Match | None:
+def _match_as_written(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
     """A phrasing of one ordinary word and function words ("sign in"), word after word by stem."""
     stems = [t.stem for t in _all_phrase_tokens(phrase)]
     tokens = transcript.tokens
     for start in transcript.stem_positions(stems[0]):
         end = start + len(stems) - 1
         if end < len(tokens) and all(tokens[start + k].stem == s for k, s in enumerate(stems)):
-            return _Match(1.0, start, end, phrase)
+            if not (undenied and transcript.is_denied(start, end)):
+                return _Match(1.0, start, end, phrase)
     return None
 
 
@@ -584,8 +585,10 @@ def _is_prefix(a: str, b: str) -> bool:
     return len(longer) > len(shorter) and longer.startswith(shorter)
 
 
-def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcript) -> _Match | None:
-    """The best set of positions, one per phrasing word, close together in one sentence."""
+def _best_window(
+    positions: list[list[tuple[int, float]]], transcript: _Transcript, undenied: bool = False
+) -> _Match | None:
+    """The best set of positions, one per phrasing word, close together in one sentence (not denied, if asked)."""
     reach = len(positions) - 1 + INTRUDERS  # widest allowed spread, in content words
     where = transcript.content_position
     best: _Match | None = None
@@ -607,16 +610,19 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause
+            if undenied and transcript.is_denied(first, last):
+                continue
             confidence = sum(s for _, s in chosen) / len(chosen)
             if best is None or confidence > best.confidence:
                 best = _Match(confidence, first, last, "")
     return best
 
 
-def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
+def _match_words(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
+    """The phrasing's best occurrence in the transcript (the best not denied, when `undenied`)."""
     wanted = _phrase_tokens(phrase)
     if len(wanted) == 1 and len(_all_phrase_tokens(phrase)) > 1:
-        return _match_as_written(phrase, transcript)
+        return _match_as_written(phrase, transcript, undenied)
     positions: list[list[tuple[int, float]]] = []
     # A lone ordinary word heard as another real word ("roles" as "rules") is most
     # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.
@@ -627,7 +633,7 @@ def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
             return None
         positions.append(found)
     positions.sort(key=len)  # anchor on the rarest word
-    match = _best_window(positions, transcript)
+    match = _best_window(positions, transcript, undenied)
     return _Match(match.confidence, match.first, match.last, phrase) if match else None
 
 
@@ -738,7 +744,11 @@ def _find_point(
         by_words, by_run = _match_words(phrase, transcript), joined[phrase]
         if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
-        for match in (by_words, by_run):
+        plain = None
+        if by_words and transcript.is_denied(by_words.first, by_words.last):
+            # The same words may be said again as a point made: "not at first. Later we added watermarking".
+            plain = _match_words(phrase, transcript, undenied=True)
+        for match in (by_words, by_run, plain):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if support is not None and not _supported(match, support, transcript):
