@@ -256,6 +256,7 @@ def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
     [
         ("the grounding check adds latency, so I'd leave that off too", False),
         ("blocklists and the grounding check are slow, so I wouldn't bother with those.", False),
+        ("we had a grounding check and we ripped it out after a month", False),  # any form of the verb
         ("we run a grounding check, and we never skip that.", True),  # "never skip" keeps it
         ("we run a grounding check, and I don't think that's optional", True),  # "that" starts a clause
         ("we run a grounding check, and I'd skip the word filter", True),  # something else is dropped
@@ -428,6 +429,30 @@ def test_a_lone_ordinary_word_is_matched_by_its_spelling_only(heard, alias, cred
 )
 def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
     assert credits(said, KeyPoint(label)) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("Regex blocklists, that's theatre, attackers rephrase in a second.", False),  # a word of no worth
+        ("And regex blocklists, waste of time.", False),
+        ("Regex blocklists sound good on paper, in practice they're noise.", False),  # a set phrase
+        ("Regex blocklists, that's the vendor's problem, not ours.", False),  # handed to someone else
+        ("Regex blocklists, not my job, the platform team owns that.", False),
+        ("Regex blocklists we tried, way too expensive, we dropped it.", False),  # the speaker's stance
+        ("Regex blocklists, I don't see the point.", False),
+        ("Regex blocklists, we had them, it never caught anything.", False),  # a negation pointing back
+        ("Regex blocklists? Pointless. They rephrase.", False),  # the next sentence opens with it
+        ("Regex blocklists. That proves nothing really.", False),
+        ("Regex blocklists, we keep them short so nobody tampers with them.", True),  # a goal, not a dismissal
+        ("Regex blocklists, with no exceptions, on every input.", True),  # a negation that says what it does
+        ("Regex blocklists, no question about it, on every input.", True),  # "no question" affirms
+        ("We run regex blocklists. We didn't bother with a judge model.", True),  # the next sentence is new
+        ("We run regex blocklists, and I'd skip the judge model.", True),  # a statement, not a topic
+    ],
+)
+def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):
+    assert credits(said, KeyPoint("regex blocklists")) is credited
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,15 @@ it"), when it is what others say or do, rebutted by a "but" or by the speaker in
 same or the next sentence ("people say it covers model theft, but I don't think that's
 right", "textbooks make a big deal of X. I really don't think that's the main risk", "the
 idea of revisiting it every quarter, nah"), and when it is added to a denial just made
-("I wouldn't keep blocklists. Same with length limits"). A negated verb
+("I wouldn't keep blocklists. Same with length limits"). A match is denied, too, when it
+is a topic named at the head of its sentence and the comment after it dismisses it: a word
+or set phrase of no worth ("Regex lists, that's theatre", "sounds good on paper", "can
+wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speaker's stance
+("I don't see the point", "we tried it and dropped it") or a negation pointing back at it
+("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
+no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
+nothing"). A negation in the comment that points at nothing says what the point does ("no
+access to the servers"), and denies nothing. A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
 A negation whose own verb is an attack states what a defence is for, and denies
@@ -94,6 +102,7 @@ CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except"
 # A negation followed by these is not a denial: "not only", "don't forget", "never skip".
 PSEUDO_NEGATIONS = frozenset({
     "only", "just", "necessarily", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
+    "question", "doubt",  # "no question about it" affirms
 })
 # Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
 PURPOSE_LEADS = frozenset({"sure", "ensure"})
@@ -149,12 +158,32 @@ REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" or speaker to its negation:
 # A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
 # leave that off", "..., so I wouldn't bother with those".
 BACK_REFERENCES = frozenset({"that", "those", "these", "this", "it"})
-DISMISSIVE_VERBS = frozenset({"skip", "drop", "ditch", "leave"})
-REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside"})  # what may follow the back-reference
+DEMONSTRATIVES = BACK_REFERENCES - {"it"}  # "it" opening a sentence is as often the system: "It's not hallucinating"
+DISMISSIVE_VERBS = frozenset(stem(w) for w in ("skip", "drop", "ditch", "leave", "rip", "scrap", "quit"))
+REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside", "again", "anyway"})  # what may follow the back-reference
 REFERENCE_SCOPE = 16  # words from the match to the speaker of the later clause
 SAME_AS_SCOPE = 4  # "same with X", "same goes for capping X": words from "same" to the match
 FIRST_PERSON = frozenset({"i", "we"})  # the speaker of that later clause
 REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those": "I wouldn't bother with those"
+# A topic named, then dismissed by the comment that follows it: "Regex lists, that's theatre",
+# "Influence functions we tried, way too expensive, we dropped it", "The model card? Marketing."
+COMMENT_SCOPE = 14  # words of the comment, after the topic's clause, where the dismissal may stand
+OPENING_WORDS = 3  # words into the next sentence where a dismissal may open it: "Eh, I don't see why"
+# Predicates of worth that dismiss without a negation word or "is": "Model cards? Marketing.".
+COMMENT_DISMISSALS = frozenset({"waste", "marketing", "boogeyman", "toy", "hype", "gimmick", "paperwork"})
+# Set phrases of dismissal: "sounds good on paper", "in theory, sure", "can wait", "who cares".
+DISMISSIVE_PHRASES = (
+    ("on", "paper"), ("in", "theory"), ("can", "wait"), ("who", "cares"), ("not", "worth"), ("not", "a", "fan"),
+    ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
+    ("same", "story"), ("not", "convinced"),
+)
+# Handing the point to someone else: "that's the vendor's problem", "legal's job, not mine".
+HANDOFF_NOUNS = frozenset({"problem", "job", "thing", "responsibility", "department", "headache"})
+HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "not": "not my job", "not us"
+# Subjects before a match that make its clause a statement, not a topic: "we use X, and ...".
+TOPIC_BREAKERS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
+# What may stand between the speaker and the word of stance: "I'm not", "I, um, honestly skipped", "we tried and dropped".
+STANCE_FILLERS = AUXILIARIES | VERB_AUXILIARIES | {"am", "have", "had", "tried", "and", "even"}
 # Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
 SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "it", "he", "she"})
 # Prepositions that front a phrase before the main clause: "for datasets like that, I wouldn't ...".
@@ -358,7 +387,96 @@ class _Transcript:
             or self._rebutted_report(first, last)
             or self._dismissed_by_reference(last)
             or self._same_as_a_denial(first)
+            or self._dismissed_as_topic(first, last)
         )
+
+    def _dismissed_as_topic(self, first: int, last: int) -> bool:
+        """Whether the match is a topic named at the head of its sentence, then dismissed.
+
+        "Regex lists of bad phrases, that's theatre", "Influence functions we tried, way too
+        expensive, we dropped it", "Forwarding it to the SIEM, that's the SOC team's
+        problem": the comment after the topic's clause dismisses it, in the same sentence
+        or at the opening of the next ("Blocking the account? Pointless."). A topic has no
+        subject before the match: "we use X, ..." states, and what follows is about more.
+        """
+        number = self.sentence[last]
+        start = self.sentence_starts[number]
+        if not TOPIC_BREAKERS.isdisjoint(self.words[start:first]):
+            return False
+        following = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.words)
+        comment = self.clause_start_after(last)
+        if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
+            return True
+        if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
+            return True
+        opening = [i for i in range(following, min(len(self.words), following + OPENING_WORDS + 2))
+                   if self.sentence[i] == number + 1 and self.words[i] not in CLAUSE_LEAD_WORDS]
+        return any(self._dismisses(i, next_sentence=True) for i in opening[:OPENING_WORDS])
+
+    def _dismisses(self, i: int, next_sentence: bool = False) -> bool:
+        """Whether a dismissal starts at word `i`.
+
+        A word or set phrase of no worth ("theatre", "sounds good on paper"), a hand-off
+        ("the vendor's problem", "not my job"), the speaker's stance ("I don't see the
+        point", "we dropped it") or a negation about the topic pointed back at ("it never
+        caught anything", "nobody reads it"). A negation alone says what the point does
+        ("no access to the servers", "not a rubber stamp"), and denies nothing. Opening the
+        next sentence, the speaker's stance and "it" are as often about something new ("X
+        means Y. We didn't bother with Z", "It's not hallucinating"): only "that" or "this"
+        points back there ("That proves nothing").
+        """
+        words = self.words
+        if self._worthless(i):
+            return True
+        if not next_sentence and words[i] in FIRST_PERSON and self._takes_a_stance(i):
+            return True
+        if self._negates(i) and self._points_back_near(i, DEMONSTRATIVES if next_sentence else BACK_REFERENCES):
+            return True
+        return words[i] == EXCESS and i + 1 < len(words) and not self.crosses_phrase_break(i, i + 1)  # "way too slow"
+
+    def _worthless(self, i: int) -> bool:
+        """Whether a word or set phrase of no worth, or a hand-off, starts at `i`: "theatre", "on paper", "legal's job"."""
+        words = self.words
+        if words[i] in DISMISSALS or words[i] in COMMENT_DISMISSALS:
+            return True
+        if i > 0 and words[i] == "s" and i + 1 < len(words) and words[i + 1] in HANDOFF_NOUNS:
+            return True
+        if words[i] == "not" and i + 1 < len(words) and words[i + 1] in HANDOFF_OWNERS:
+            return True
+        return any(tuple(words[i : i + len(phrase)]) == phrase for phrase in DISMISSIVE_PHRASES)
+
+    def _takes_a_stance(self, speaker: int) -> bool:
+        """Whether "I" or "we" at `speaker` goes straight on to a negation or a dismissive verb.
+
+        "I don't see the point", "I'm not convinced", "we tried and dropped it"; not "we
+        expect and haven't been manipulated", where the negated verb has another subject.
+        """
+        for j in range(speaker + 1, min(len(self.words), speaker + 1 + REFERENCE_WORDS)):
+            if self._negates(j) and self.words[j + 1 : j + 2] != ["think"]:
+                return True  # "I don't think we can ignore it" turns on what follows
+            if self._dismissive_verb(j):
+                return True
+            if self.words[j] not in STANCE_FILLERS:
+                return False
+        return False
+
+    def _points_back_near(self, i: int, references: frozenset[str]) -> bool:
+        """Whether the negation at `i` is about what was just named, pointed back at.
+
+        Its subject opening the clause ("it never caught anything", "that proves nothing"),
+        or its object ending the phrase ("nobody reads it", "nobody keeps that"); not a
+        relative "that" ("an email send that never happens") or "no permissions that touch".
+        """
+        words = self.words
+        lead = [w for w in words[self.clause_start(i) : i] if w in BACK_REFERENCES or w not in CLAUSE_LEAD_WORDS]
+        if lead[:1] and lead[0] in references and len(lead) <= REFERENCE_WORDS - 1:
+            return True  # "it never caught anything", "that proves nothing", "it tells you nothing"
+        for k in range(i + 1, min(len(words), i + 1 + REFERENCE_WORDS)):
+            if self.crosses_phrase_break(i, k):
+                return False
+            if words[k] in references:
+                return k + 1 == len(words) or self.crosses_phrase_break(k, k + 1) or words[k + 1] in REFERENCE_ENDS
+        return False
 
     def _dismissed_by_reference(self, last: int) -> bool:
         """Whether the speaker turns the match down later in the sentence by pointing back at it.
@@ -436,7 +554,7 @@ class _Transcript:
 
     def _dismissive_verb(self, i: int) -> bool:
         """A verb that drops what it points at, unless negated: "I'd skip it", not "never skip it"."""
-        return self.words[i] in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+        return self.tokens[i].stem in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
 
     def _same_as_a_denial(self, first: int) -> bool:
         """Whether the match is added to a denial just made: "I wouldn't keep blocklists. Same with X"."""
