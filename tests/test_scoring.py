@@ -282,6 +282,20 @@ def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
 @pytest.mark.parametrize(
     "said, credited",
     [
+        ("Things I wouldn't bother with: prompt entropy.", False),
+        ("What I'd leave out: the tool logs, prompt entropy, all that.", False),
+        ("What I don't do: prompt entropy, it's noise.", False),
+        ("The things we never skip: prompt entropy and tool logs.", True),  # "never skip" keeps them
+        ("What we watch: prompt entropy. We don't watch the rest.", True),  # the denial comes after
+    ],
+)
+def test_a_list_headed_by_a_denial_is_denied(said, credited):
+    assert credits(said, KeyPoint("prompt entropy")) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
         ("stories stick better than slides", False),
         ("I'd use analogies rather than slides", False),
         ("a whiteboard instead of slides", False),

@@ -50,7 +50,8 @@ it"), when it is what others say or do, rebutted by a "but" or by the speaker in
 same or the next sentence ("people say it covers model theft, but I don't think that's
 right", "textbooks make a big deal of X. I really don't think that's the main risk", "the
 idea of revisiting it every quarter, nah"), and when it is added to a denial just made
-("I wouldn't keep blocklists. Same with length limits"). A match is denied, too, when it
+("I wouldn't keep blocklists. Same with length limits"), and when it is listed after a
+denial and a colon ("Things I wouldn't bother with: prompt entropy"). A match is denied, too, when it
 is a topic named at the head of its sentence and the comment after it dismisses it: a word
 or set phrase of no worth ("Regex lists, that's theatre", "sounds good on paper", "can
 wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speaker's stance
@@ -387,6 +388,7 @@ class _Transcript:
             or self._rebutted_report(first, last)
             or self._dismissed_by_reference(last)
             or self._same_as_a_denial(first)
+            or self._listed_after_a_denial(first)
             or self._dismissed_as_topic(first, last)
         )
 
@@ -555,6 +557,18 @@ class _Transcript:
     def _dismissive_verb(self, i: int) -> bool:
         """A verb that drops what it points at, unless negated: "I'd skip it", not "never skip it"."""
         return self.tokens[i].stem in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+
+    def _listed_after_a_denial(self, first: int) -> bool:
+        """Whether the match is in a list that a denial heads with a colon.
+
+        "Things I wouldn't bother with: prompt entropy", "What I'd leave out: insider
+        stuff", "What I don't do: Twitter, or X"; not "The things we never skip: X".
+        """
+        start = self.sentence_starts[self.sentence[first]]
+        colon = next((i for i in range(first, start, -1) if ":" in self._gaps[i - 1]), None)
+        return colon is not None and any(
+            self._negates(i) or self._dismissive_verb(i) for i in range(start, colon)
+        )
 
     def _same_as_a_denial(self, first: int) -> bool:
         """Whether the match is added to a denial just made: "I wouldn't keep blocklists. Same with X"."""
