@@ -228,6 +228,10 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("some people also plan for model theft. I wouldn't bother, it's rare", False),
         ("and the idea of planning for model theft every quarter, nah, it's rare", False),
         ("people talk about model theft, and I think that's overkill for us", False),
+        ("people will tell you to plan for model theft. Sounds good on paper.", False),  # the next sentence
+        ("I know the usual advice is to plan for model theft. I'm not a fan.", False),
+        ("I know management wanted a plan for model theft, but honestly that's a toy", False),
+        ("people will tell you to plan for model theft. That's what we do.", True),  # agreed
         ("people talk about model theft, and we plan for it every quarter", True),  # reported, then agreed
         ("everyone worries about model theft. We never skip that review", True),  # "never skip" keeps it
         ("people talk about model theft. Then there's poisoning. I don't think we'd see much of it", True),  # too far

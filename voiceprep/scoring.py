@@ -150,9 +150,11 @@ ALTERNATIVE_SCOPE = 4  # words from "than"/"of" to the match: "rather than the m
 # dismissal: "..., but I don't think so", ". Honestly, I don't buy that", ", nah".
 GENERIC_SPEAKERS = frozenset({"people", "everyone", "everybody", "some", "others", "folks", "they", "vendors"})
 REPORTING_VERBS = frozenset({"say", "says", "said", "claim", "claims", "argue", "argues"})
-OTHER_PEOPLE = frozenset({"people", "everyone", "everybody", "folks", "vendors", "textbooks", "others"})  # alone, no verb needed
+OTHER_PEOPLE = frozenset({
+    "people", "everyone", "everybody", "folks", "vendors", "textbook", "textbooks", "others", "management",
+})  # alone, no verb needed
 HEARSAY_WORDS = frozenset({"hear", "heard"})  # "you always hear", "I've heard"
-REPORTED_IDEAS = frozenset({("the", "claim"), ("the", "idea"), ("the", "advice")})  # "the idea of X"
+REPORTED_IDEAS = frozenset({"claim", "idea", "advice", "explanation"})  # after "the": "the usual advice is X"
 REPORT_SCOPE = 10  # words from the reporting verb to the match
 REBUTTAL_SCOPE = 20  # words from the match to the "but" or the speaker that rebuts it
 REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" or speaker to its negation: "but honestly I don't think"
@@ -411,8 +413,15 @@ class _Transcript:
             return True
         if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
             return True
-        opening = [i for i in range(following, min(len(self.words), following + OPENING_WORDS + 2))
-                   if self.sentence[i] == number + 1 and self.words[i] not in CLAUSE_LEAD_WORDS]
+        return self._opens_with_a_dismissal(number + 1)
+
+    def _opens_with_a_dismissal(self, number: int) -> bool:
+        """Whether sentence `number` opens by dismissing what came before: "Pointless.", "That proves nothing"."""
+        if number >= len(self.sentence_starts):
+            return False
+        start = self.sentence_starts[number]
+        opening = [i for i in range(start, min(len(self.words), start + OPENING_WORDS + 2))
+                   if self.sentence[i] == number and self.words[i] not in CLAUSE_LEAD_WORDS]
         return any(self._dismisses(i, next_sentence=True) for i in opening[:OPENING_WORDS])
 
     def _dismisses(self, i: int, next_sentence: bool = False) -> bool:
@@ -523,10 +532,13 @@ class _Transcript:
         don't think that's the important part", "the idea of revisiting X, nah". Saying
         what others claim is no denial by itself ("people say rate limiting is enough, and
         it helps"); a "but", or the speaker opening a clause of the same or the next
-        sentence, followed by a negation or a dismissal, is.
+        sentence, followed by a negation or a dismissal, is; so is the next sentence opening
+        with a dismissal ("People tell you to do X. Sounds good on paper.", "Who cares").
         """
         if not self._reported(first):
             return False
+        if self._opens_with_a_dismissal(self.sentence[last] + 1):  # "People tell you X. Sounds good on paper."
+            return True
         words = self.words
         for i in range(last + 1, min(len(words), last + 1 + REBUTTAL_SCOPE)):
             if self.sentence[i] > self.sentence[last] + 1:
@@ -535,7 +547,7 @@ class _Transcript:
                 return True
             if words[i] == "but" or (words[i] in FIRST_PERSON and self._opens_clause(i)):
                 rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
-                if any(self._negates(j) or words[j] in DISMISSALS or self._dismissive_verb(j) for j in rebuttal):
+                if any(self._negates(j) or self._worthless(j) or self._dismissive_verb(j) for j in rebuttal):
                     return True
                 if words[i] == "but":
                     return False  # a "but" that adds: "people say X, but also Y"
@@ -548,7 +560,7 @@ class _Transcript:
             if self.sentence[i] != self.sentence[first]:
                 continue
             before = words[max(0, i - 2) : i]
-            if words[i] in OTHER_PEOPLE or words[i] in HEARSAY_WORDS or (*before[-1:], words[i]) in REPORTED_IDEAS:
+            if words[i] in OTHER_PEOPLE or words[i] in HEARSAY_WORDS or (words[i] in REPORTED_IDEAS and "the" in before):
                 return True
             if words[i] in REPORTING_VERBS and not GENERIC_SPEAKERS.isdisjoint(before):
                 return True
