@@ -180,6 +180,10 @@ DISMISSIVE_PHRASES = (
     ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
     ("same", "story"), ("not", "convinced"),
 )
+# Verbs with a particle that take a thing out of use, said of it: "we turned it off", "we rolled it back".
+REMOVAL_PHRASALS = frozenset((stem(verb), particle) for verb, particle in (
+    ("turn", "off"), ("switch", "off"), ("shut", "off"), ("roll", "back"), ("rip", "out"), ("take", "out"),
+))
 # Handing the point to someone else: "that's the vendor's problem", "legal's job, not mine".
 HANDOFF_NOUNS = frozenset({"problem", "job", "thing", "responsibility", "department", "headache"})
 HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "not": "not my job", "not us"
@@ -446,7 +450,10 @@ class _Transcript:
         return words[i] == EXCESS and i + 1 < len(words) and not self.crosses_phrase_break(i, i + 1)  # "way too slow"
 
     def _worthless(self, i: int) -> bool:
-        """Whether a word or set phrase of no worth, or a hand-off, starts at `i`: "theatre", "on paper", "legal's job"."""
+        """Whether a word or set phrase of no worth, or a hand-off, starts at `i`.
+
+        "theatre", "sounds good on paper", "legal's job", "doesn't matter", "we turned it off".
+        """
         words = self.words
         if words[i] in DISMISSALS or words[i] in COMMENT_DISMISSALS:
             return True
@@ -454,6 +461,10 @@ class _Transcript:
             return True
         if words[i] == "not" and i + 1 < len(words) and words[i + 1] in HANDOFF_OWNERS:
             return True
+        if self._negates(i) and not WORTH_WORDS.isdisjoint(words[i + 1 : i + 3]):
+            return True  # "doesn't matter", "not really useful", "isn't worth"
+        if words[i + 1 : i + 2] and words[i + 1] in BACK_REFERENCES and (self.tokens[i].stem, *words[i + 2 : i + 3]) in REMOVAL_PHRASALS:
+            return True  # "turned it off", "rolled it back"; not a step, "roll back the model"
         return any(tuple(words[i : i + len(phrase)]) == phrase for phrase in DISMISSIVE_PHRASES)
 
     def _takes_a_stance(self, speaker: int) -> bool:
