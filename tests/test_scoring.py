@@ -286,6 +286,19 @@ def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
 @pytest.mark.parametrize(
     "said, credited",
     [
+        ("Regex blocklists are overrated, but we still run them.", True),
+        ("Regex blocklists, sounds good on paper, but we keep them anyway.", True),
+        ("Regex blocklists, overrated, but we still don't run them.", False),  # the concession is no keep
+        ("Regex blocklists are overrated, but the judge model is worse.", False),  # a "but" about something else
+    ],
+)
+def test_a_dismissal_conceded_and_kept_anyway_credits_the_point(said, credited):
+    assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
         ("Things I wouldn't bother with: prompt entropy.", False),
         ("What I'd leave out: the tool logs, prompt entropy, all that.", False),
         ("What I don't do: prompt entropy, it's noise.", False),

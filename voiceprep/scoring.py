@@ -184,6 +184,8 @@ DISMISSIVE_PHRASES = (
 REMOVAL_PHRASALS = frozenset((stem(verb), particle) for verb, particle in (
     ("turn", "off"), ("switch", "off"), ("shut", "off"), ("roll", "back"), ("rip", "out"), ("take", "out"),
 ))
+# What a speaker who keeps a point after conceding a dismissal says: "but we still run it", "but we do it anyway".
+CONCESSIONS = frozenset({"still", "anyway"})
 # Handing the point to someone else: "that's the vendor's problem", "legal's job, not mine".
 HANDOFF_NOUNS = frozenset({"problem", "job", "thing", "responsibility", "department", "headache"})
 HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "not": "not my job", "not us"
@@ -388,15 +390,34 @@ class _Transcript:
         for i in range(start, first):
             if self._negates(i):
                 return True
-        return (
+        if self._rejected_alternative(first) or self._same_as_a_denial(first) or self._listed_after_a_denial(first):
+            return True
+        dismissed = (
             self._negated_after(first, last)
-            or self._rejected_alternative(first)
             or self._rebutted_report(first, last)
             or self._dismissed_by_reference(last)
-            or self._same_as_a_denial(first)
-            or self._listed_after_a_denial(first)
             or self._dismissed_as_topic(first, last)
         )
+        return dismissed and not self._kept_anyway(last)
+
+    def _kept_anyway(self, last: int) -> bool:
+        """Whether the speaker concedes the dismissal and keeps the point: "X is overrated, but we still run it".
+
+        A "but" and then "I" or "we" going on to "still" or "anyway", with no negation near:
+        "but we still don't run it" keeps the dismissal.
+        """
+        words = self.words
+        end = min(len(words), last + 1 + REBUTTAL_SCOPE)
+        for i in range(last + 1, end):
+            if self.sentence[i] != self.sentence[last]:
+                return False
+            if words[i] == "but" and words[i + 1 : i + 2] and words[i + 1] in FIRST_PERSON:
+                for j in range(i + 2, min(end, i + 2 + REFERENCE_WORDS + 2)):
+                    if self._negates(j):
+                        break
+                    if words[j] in CONCESSIONS:
+                        return not any(self._negates(k) for k in range(j + 1, min(len(words), j + 1 + REFERENCE_WORDS)))
+        return False
 
     def _dismissed_as_topic(self, first: int, last: int) -> bool:
         """Whether the match is a topic named at the head of its sentence, then dismissed.
