@@ -180,6 +180,7 @@ DISMISSIVE_PHRASES = (
     ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
     ("same", "story"), ("not", "convinced"),
 )
+_PHRASES_BY_FIRST_WORD = {first: [p for p in DISMISSIVE_PHRASES if p[0] == first] for first, *_ in DISMISSIVE_PHRASES}
 # Verbs with a particle that take a thing out of use, said of it: "we turned it off", "we rolled it back".
 REMOVAL_PHRASALS = frozenset((stem(verb), particle) for verb, particle in (
     ("turn", "off"), ("switch", "off"), ("shut", "off"), ("roll", "back"), ("rip", "out"), ("take", "out"),
@@ -319,6 +320,7 @@ class _Transcript:
             + [(i, i + 2) for i in range(len(words) - 2)]
         )
         self._joined: dict[str, _Match | None] = {}
+        self._denied: dict[tuple[int, int], bool] = {}
 
     def joined_matches(self, phrases: list[str]) -> dict[str, "_Match | None"]:
         """Best run of one to three words for each phrase with spaces removed, in one batch."""
@@ -385,7 +387,13 @@ class _Transcript:
         return self.clause_breaks[position] if position >= 0 else 0
 
     def is_denied(self, first: int, last: int) -> bool:
-        """Whether the words first..last stand in a negated statement."""
+        """Whether the words first..last stand in a negated statement (asked again for every phrasing: cached)."""
+        key = (first, last)
+        if key not in self._denied:
+            self._denied[key] = self._find_denial(first, last)
+        return self._denied[key]
+
+    def _find_denial(self, first: int, last: int) -> bool:
         start = max(self.clause_start(first), first - NEGATION_SCOPE)
         for i in range(start, first):
             if self._negates(i):
@@ -486,7 +494,7 @@ class _Transcript:
             return True  # "doesn't matter", "not really useful", "isn't worth"
         if words[i + 1 : i + 2] and words[i + 1] in BACK_REFERENCES and (self.tokens[i].stem, *words[i + 2 : i + 3]) in REMOVAL_PHRASALS:
             return True  # "turned it off", "rolled it back"; not a step, "roll back the model"
-        return any(tuple(words[i : i + len(phrase)]) == phrase for phrase in DISMISSIVE_PHRASES)
+        return any(tuple(words[i : i + len(phrase)]) == phrase for phrase in _PHRASES_BY_FIRST_WORD.get(words[i], ()))
 
     def _takes_a_stance(self, speaker: int) -> bool:
         """Whether "I" or "we" at `speaker` goes straight on to a negation or a dismissive verb.
