@@ -59,7 +59,8 @@ wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speake
 ("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
 no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
 nothing"). A negation in the comment that points at nothing says what the point does ("no
-access to the servers"), and denies nothing. A negated verb
+access to the servers"), and denies nothing; a dismissal the speaker concedes and keeps
+("X is overrated, but we still run it") credits the point. A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
 A negation whose own verb is an attack states what a defence is for, and denies
@@ -171,7 +172,7 @@ REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those":
 # A topic named, then dismissed by the comment that follows it: "Regex lists, that's theatre",
 # "Influence functions we tried, way too expensive, we dropped it", "The model card? Marketing."
 COMMENT_SCOPE = 14  # words of the comment, after the topic's clause, where the dismissal may stand
-OPENING_WORDS = 3  # words into the next sentence where a dismissal may open it: "Eh, I don't see why"
+OPENING_WORDS = 3  # words into the next sentence where a dismissal may open it: "Honestly, waste of time"
 # Predicates of worth that dismiss without a negation word or "is": "Model cards? Marketing.".
 COMMENT_DISMISSALS = frozenset({"waste", "marketing", "boogeyman", "toy", "hype", "gimmick", "paperwork"})
 # Set phrases of dismissal: "sounds good on paper", "in theory, sure", "can wait", "who cares".
@@ -190,8 +191,6 @@ CONCESSIONS = frozenset({"still", "anyway"})
 # Handing the point to someone else: "that's the vendor's problem", "legal's job, not mine".
 HANDOFF_NOUNS = frozenset({"problem", "job", "thing", "responsibility", "department", "headache"})
 HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "not": "not my job", "not us"
-# Subjects before a match that make its clause a statement, not a topic: "we use X, and ...".
-TOPIC_BREAKERS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 # What may stand between the speaker and the word of stance: "I'm not", "I, um, honestly skipped", "we tried and dropped".
 STANCE_FILLERS = AUXILIARIES | VERB_AUXILIARIES | {"am", "have", "had", "tried", "and", "even"}
 # Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
@@ -438,7 +437,7 @@ class _Transcript:
         """
         number = self.sentence[last]
         start = self.sentence_starts[number]
-        if not TOPIC_BREAKERS.isdisjoint(self.words[start:first]):
+        if not SUBJECT_PRONOUNS.isdisjoint(self.words[start:first]):  # "we use X, ...": a statement
             return False
         following = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.words)
         comment = self.clause_start_after(last)
