@@ -245,6 +245,10 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("some people also plan for model theft. I wouldn't bother, it's rare", False),
         ("and the idea of planning for model theft every quarter, nah, it's rare", False),
         ("people talk about model theft, and I think that's overkill for us", False),
+        ("people will tell you to plan for model theft. Sounds good on paper.", False),  # the next sentence
+        ("I know the usual advice is to plan for model theft. I'm not a fan.", False),
+        ("I know management wanted a plan for model theft, but honestly that's a toy", False),
+        ("people will tell you to plan for model theft. That's what we do.", True),  # agreed
         ("people talk about model theft, and we plan for it every quarter", True),  # reported, then agreed
         ("everyone worries about model theft. We never skip that review", True),  # "never skip" keeps it
         ("people talk about model theft. Then there's poisoning. I don't think we'd see much of it", True),  # too far
@@ -273,6 +277,7 @@ def test_a_verb_that_dismisses_the_match_denies_it(said, credited):
     [
         ("the grounding check adds latency, so I'd leave that off too", False),
         ("blocklists and the grounding check are slow, so I wouldn't bother with those.", False),
+        ("we had a grounding check and we ripped it out after a month", False),  # any form of the verb
         ("we run a grounding check, and we never skip that.", True),  # "never skip" keeps it
         ("we run a grounding check, and I don't think that's optional", True),  # "that" starts a clause
         ("we run a grounding check, and I'd skip the word filter", True),  # something else is dropped
@@ -293,6 +298,33 @@ def test_a_later_clause_that_turns_the_match_down_by_reference_denies_it(said, c
 )
 def test_a_point_added_to_a_denial_just_made_is_denied(said, credited):
     assert credits(said, KeyPoint("length limits", ("how long the input",))) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("Regex blocklists are overrated, but we still run them.", True),
+        ("Regex blocklists, sounds good on paper, but we keep them anyway.", True),
+        ("Regex blocklists, overrated, but we still don't run them.", False),  # the concession is no keep
+        ("Regex blocklists are overrated, but the judge model is worse.", False),  # a "but" about something else
+    ],
+)
+def test_a_dismissal_conceded_and_kept_anyway_credits_the_point(said, credited):
+    assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("Things I wouldn't bother with: prompt entropy.", False),
+        ("What I'd leave out: the tool logs, prompt entropy, all that.", False),
+        ("What I don't do: prompt entropy, it's noise.", False),
+        ("The things we never skip: prompt entropy and tool logs.", True),  # "never skip" keeps them
+        ("What we watch: prompt entropy. We don't watch the rest.", True),  # the denial comes after
+    ],
+)
+def test_a_list_headed_by_a_denial_is_denied(said, credited):
+    assert credits(said, KeyPoint("prompt entropy")) is credited
 
 
 @pytest.mark.parametrize(
@@ -447,8 +479,43 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
     assert credits(said, KeyPoint(label)) is credited
 
 
-def test_a_denied_mention_does_not_cancel_a_plain_one():
-    assert "watermarking" in covered("we did not use watermarking at first. Later we added a watermark.")
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("Regex blocklists, that's theatre, attackers rephrase in a second.", False),  # a word of no worth
+        ("And regex blocklists, waste of time.", False),
+        ("Regex blocklists sound good on paper, in practice they're noise.", False),  # a set phrase
+        ("Regex blocklists, that's the vendor's problem, not ours.", False),  # handed to someone else
+        ("Regex blocklists, not my job, the platform team owns that.", False),
+        ("Regex blocklists we tried, way too expensive, we dropped it.", False),  # the speaker's stance
+        ("Regex blocklists, I don't see the point.", False),
+        ("Regex blocklists, we had them, it never caught anything.", False),  # a negation pointing back
+        ("Regex blocklists, we had it for a month and turned it off.", False),  # taken out of use
+        ("Regex blocklists, any of those, doesn't really matter.", False),  # a negated word of worth
+        ("Regex blocklists first. Then roll back the model to the last good version.", True),  # a step
+        ("Regex blocklists? Pointless. They rephrase.", False),  # the next sentence opens with it
+        ("Regex blocklists. That proves nothing really.", False),
+        ("Regex blocklists, we keep them short so nobody tampers with them.", True),  # a goal, not a dismissal
+        ("Regex blocklists, with no exceptions, on every input.", True),  # a negation that says what it does
+        ("Regex blocklists, no question about it, on every input.", True),  # "no question" affirms
+        ("We run regex blocklists. We didn't bother with a judge model.", True),  # the next sentence is new
+        ("We run regex blocklists, and I'd skip the judge model.", True),  # a statement, not a topic
+    ],
+)
+def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):
+    assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "we did not use watermarking at first. Later we added a watermark.",  # another phrasing
+        "we did not use watermarking at first. Later we added watermarking.",  # the same words again
+        "watermarking is overkill for a demo. For the product we rely on watermarking.",
+    ],
+)
+def test_a_denied_mention_does_not_cancel_a_plain_one(said):
+    assert "watermarking" in covered(said)
 
 
 def test_evidence_and_span_point_at_the_words_that_matched():

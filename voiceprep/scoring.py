@@ -54,7 +54,17 @@ it"), when it is what others say or do, rebutted by a "but" or by the speaker in
 same or the next sentence ("people say it covers model theft, but I don't think that's
 right", "textbooks make a big deal of X. I really don't think that's the main risk", "the
 idea of revisiting it every quarter, nah"), and when it is added to a denial just made
-("I wouldn't keep blocklists. Same with length limits"). A negated verb
+("I wouldn't keep blocklists. Same with length limits"), and when it is listed after a
+denial and a colon ("Things I wouldn't bother with: prompt entropy"). A match is denied, too, when it
+is a topic named at the head of its sentence and the comment after it dismisses it: a word
+or set phrase of no worth ("Regex lists, that's theatre", "sounds good on paper", "can
+wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speaker's stance
+("I don't see the point", "we tried it and dropped it") or a negation pointing back at it
+("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
+no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
+nothing"). A negation in the comment that points at nothing says what the point does ("no
+access to the servers"), and denies nothing; a dismissal the speaker concedes and keeps
+("X is overrated, but we still run it") credits the point. A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
 clause ("list some topics it shouldn't talk about").
 A negation whose own verb is an attack states what a defence is for, and denies
@@ -106,6 +116,7 @@ CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except"
 # "isn't enough": "rate limiting alone isn't enough" asks for more, it does not drop the control.
 PSEUDO_NEGATIONS = frozenset({
     "only", "just", "necessarily", "enough", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
+    "question", "doubt",  # "no question about it" affirms
 })
 # Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
 PURPOSE_LEADS = frozenset({"sure", "ensure"})
@@ -152,21 +163,48 @@ ALTERNATIVE_SCOPE = 4  # words from "than"/"of" to the match: "rather than the m
 # dismissal: "..., but I don't think so", ". Honestly, I don't buy that", ", nah".
 GENERIC_SPEAKERS = frozenset({"people", "everyone", "everybody", "some", "others", "folks", "they", "vendors"})
 REPORTING_VERBS = frozenset({"say", "says", "said", "claim", "claims", "argue", "argues"})
-OTHER_PEOPLE = frozenset({"people", "everyone", "everybody", "folks", "vendors", "textbooks", "others"})  # alone, no verb needed
+OTHER_PEOPLE = frozenset({
+    "people", "everyone", "everybody", "folks", "vendors", "textbook", "textbooks", "others", "management",
+})  # alone, no verb needed
 HEARSAY_WORDS = frozenset({"hear", "heard"})  # "you always hear", "I've heard"
-REPORTED_IDEAS = frozenset({("the", "claim"), ("the", "idea"), ("the", "advice")})  # "the idea of X"
+REPORTED_IDEAS = frozenset({"claim", "idea", "advice", "explanation"})  # after "the": "the usual advice is X"
 REPORT_SCOPE = 10  # words from the reporting verb to the match
 REBUTTAL_SCOPE = 20  # words from the match to the "but" or the speaker that rebuts it
 REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" or speaker to its negation: "but honestly I don't think"
 # A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
 # leave that off", "..., so I wouldn't bother with those".
 BACK_REFERENCES = frozenset({"that", "those", "these", "this", "it"})
-DISMISSIVE_VERBS = frozenset({"skip", "drop", "ditch", "leave"})
-REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside"})  # what may follow the back-reference
+DEMONSTRATIVES = BACK_REFERENCES - {"it"}  # "it" opening a sentence is as often the system: "It's not hallucinating"
+DISMISSIVE_VERBS = frozenset(stem(w) for w in ("skip", "drop", "ditch", "leave", "rip", "scrap", "quit"))
+REFERENCE_ENDS = frozenset({"off", "out", "either", "too", "aside", "again", "anyway"})  # what may follow the back-reference
 REFERENCE_SCOPE = 16  # words from the match to the speaker of the later clause
 SAME_AS_SCOPE = 4  # "same with X", "same goes for capping X": words from "same" to the match
 FIRST_PERSON = frozenset({"i", "we"})  # the speaker of that later clause
 REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those": "I wouldn't bother with those"
+# A topic named, then dismissed by the comment that follows it: "Regex lists, that's theatre",
+# "Influence functions we tried, way too expensive, we dropped it", "The model card? Marketing."
+COMMENT_SCOPE = 14  # words of the comment, after the topic's clause, where the dismissal may stand
+OPENING_WORDS = 3  # words into the next sentence where a dismissal may open it: "Honestly, waste of time"
+# Predicates of worth that dismiss without a negation word or "is": "Model cards? Marketing.".
+COMMENT_DISMISSALS = frozenset({"waste", "marketing", "boogeyman", "toy", "hype", "gimmick", "paperwork"})
+# Set phrases of dismissal: "sounds good on paper", "in theory, sure", "can wait", "who cares".
+DISMISSIVE_PHRASES = (
+    ("on", "paper"), ("in", "theory"), ("can", "wait"), ("who", "cares"), ("not", "worth"), ("not", "a", "fan"),
+    ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
+    ("same", "story"), ("not", "convinced"),
+)
+_PHRASES_BY_FIRST_WORD = {first: [p for p in DISMISSIVE_PHRASES if p[0] == first] for first, *_ in DISMISSIVE_PHRASES}
+# Verbs with a particle that take a thing out of use, said of it: "we turned it off", "we rolled it back".
+REMOVAL_PHRASALS = frozenset((stem(verb), particle) for verb, particle in (
+    ("turn", "off"), ("switch", "off"), ("shut", "off"), ("roll", "back"), ("rip", "out"), ("take", "out"),
+))
+# What a speaker who keeps a point after conceding a dismissal says: "but we still run it", "but we do it anyway".
+CONCESSIONS = frozenset({"still", "anyway"})
+# Handing the point to someone else: "that's the vendor's problem", "legal's job, not mine".
+HANDOFF_NOUNS = frozenset({"problem", "job", "thing", "responsibility", "department", "headache"})
+HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "not": "not my job", "not us"
+# What may stand between the speaker and the word of stance: "I'm not", "I, um, honestly skipped", "we tried and dropped".
+STANCE_FILLERS = AUXILIARIES | VERB_AUXILIARIES | {"am", "have", "had", "tried", "and", "even"}
 # Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
 SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "it", "he", "she"})
 # Prepositions that front a phrase before the main clause: "for datasets like that, I wouldn't ...".
@@ -293,6 +331,7 @@ class _Transcript:
             + [(i, i + 2) for i in range(len(words) - 2)]
         )
         self._joined: dict[str, _Match | None] = {}
+        self._denied: dict[tuple[int, int], bool] = {}
 
     def joined_matches(self, phrases: list[str]) -> dict[str, "_Match | None"]:
         """Best run of one to three words for each phrase with spaces removed, in one batch."""
@@ -359,18 +398,147 @@ class _Transcript:
         return self.clause_breaks[position] if position >= 0 else 0
 
     def is_denied(self, first: int, last: int) -> bool:
-        """Whether the words first..last stand in a negated statement."""
+        """Whether the words first..last stand in a negated statement (asked again for every phrasing: cached)."""
+        key = (first, last)
+        if key not in self._denied:
+            self._denied[key] = self._find_denial(first, last)
+        return self._denied[key]
+
+    def _find_denial(self, first: int, last: int) -> bool:
         start = max(self.clause_start(first), first - NEGATION_SCOPE)
         for i in range(start, first):
             if self._negates(i):
                 return True
-        return (
+        if self._rejected_alternative(first) or self._same_as_a_denial(first) or self._listed_after_a_denial(first):
+            return True
+        dismissed = (
             self._negated_after(first, last)
-            or self._rejected_alternative(first)
             or self._rebutted_report(first, last)
             or self._dismissed_by_reference(last)
-            or self._same_as_a_denial(first)
+            or self._dismissed_as_topic(first, last)
         )
+        return dismissed and not self._kept_anyway(last)
+
+    def _kept_anyway(self, last: int) -> bool:
+        """Whether the speaker concedes the dismissal and keeps the point: "X is overrated, but we still run it".
+
+        A "but" and then "I" or "we" going on to "still" or "anyway", with no negation near:
+        "but we still don't run it" keeps the dismissal.
+        """
+        words = self.words
+        end = min(len(words), last + 1 + REBUTTAL_SCOPE)
+        for i in range(last + 1, end):
+            if self.sentence[i] != self.sentence[last]:
+                return False
+            if words[i] == "but" and words[i + 1 : i + 2] and words[i + 1] in FIRST_PERSON:
+                for j in range(i + 2, min(end, i + 2 + REFERENCE_WORDS + 2)):
+                    if self._negates(j):
+                        break
+                    if words[j] in CONCESSIONS:
+                        return not any(self._negates(k) for k in range(j + 1, min(len(words), j + 1 + REFERENCE_WORDS)))
+        return False
+
+    def _dismissed_as_topic(self, first: int, last: int) -> bool:
+        """Whether the match is a topic named at the head of its sentence, then dismissed.
+
+        "Regex lists of bad phrases, that's theatre", "Influence functions we tried, way too
+        expensive, we dropped it", "Forwarding it to the SIEM, that's the SOC team's
+        problem": the comment after the topic's clause dismisses it, in the same sentence
+        or at the opening of the next ("Blocking the account? Pointless."). A topic has no
+        subject before the match: "we use X, ..." states, and what follows is about more.
+        """
+        number = self.sentence[last]
+        start = self.sentence_starts[number]
+        if not SUBJECT_PRONOUNS.isdisjoint(self.words[start:first]):  # "we use X, ...": a statement
+            return False
+        following = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.words)
+        comment = self.clause_start_after(last)
+        if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
+            return True
+        if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
+            return True
+        return self._opens_with_a_dismissal(number + 1)
+
+    def _opens_with_a_dismissal(self, number: int) -> bool:
+        """Whether sentence `number` opens by dismissing what came before: "Pointless.", "That proves nothing"."""
+        if number >= len(self.sentence_starts):
+            return False
+        start = self.sentence_starts[number]
+        opening = [i for i in range(start, min(len(self.words), start + OPENING_WORDS + 2))
+                   if self.sentence[i] == number and self.words[i] not in CLAUSE_LEAD_WORDS]
+        return any(self._dismisses(i, next_sentence=True) for i in opening[:OPENING_WORDS])
+
+    def _dismisses(self, i: int, next_sentence: bool = False) -> bool:
+        """Whether a dismissal starts at word `i`.
+
+        A word or set phrase of no worth ("theatre", "sounds good on paper"), a hand-off
+        ("the vendor's problem", "not my job"), the speaker's stance ("I don't see the
+        point", "we dropped it") or a negation about the topic pointed back at ("it never
+        caught anything", "nobody reads it"). A negation alone says what the point does
+        ("no access to the servers", "not a rubber stamp"), and denies nothing. Opening the
+        next sentence, the speaker's stance and "it" are as often about something new ("X
+        means Y. We didn't bother with Z", "It's not hallucinating"): only "that" or "this"
+        points back there ("That proves nothing").
+        """
+        words = self.words
+        if self._worthless(i):
+            return True
+        if not next_sentence and words[i] in FIRST_PERSON and self._takes_a_stance(i):
+            return True
+        if self._negates(i) and self._points_back_near(i, DEMONSTRATIVES if next_sentence else BACK_REFERENCES):
+            return True
+        return words[i] == EXCESS and i + 1 < len(words) and not self.crosses_phrase_break(i, i + 1)  # "way too slow"
+
+    def _worthless(self, i: int) -> bool:
+        """Whether a word or set phrase of no worth, or a hand-off, starts at `i`.
+
+        "theatre", "sounds good on paper", "legal's job", "doesn't matter", "we turned it off".
+        """
+        words = self.words
+        if words[i] in DISMISSALS or words[i] in COMMENT_DISMISSALS:
+            return True
+        if i > 0 and words[i] == "s" and i + 1 < len(words) and words[i + 1] in HANDOFF_NOUNS:
+            return True
+        if words[i] == "not" and i + 1 < len(words) and words[i + 1] in HANDOFF_OWNERS:
+            return True
+        if self._negates(i) and not WORTH_WORDS.isdisjoint(words[i + 1 : i + 3]):
+            return True  # "doesn't matter", "not really useful", "isn't worth"
+        if words[i + 1 : i + 2] and words[i + 1] in BACK_REFERENCES and (self.tokens[i].stem, *words[i + 2 : i + 3]) in REMOVAL_PHRASALS:
+            return True  # "turned it off", "rolled it back"; not a step, "roll back the model"
+        return any(tuple(words[i : i + len(phrase)]) == phrase for phrase in _PHRASES_BY_FIRST_WORD.get(words[i], ()))
+
+    def _takes_a_stance(self, speaker: int) -> bool:
+        """Whether "I" or "we" at `speaker` goes straight on to a negation or a dismissive verb.
+
+        "I don't see the point", "I'm not convinced", "we tried and dropped it"; not "we
+        expect and haven't been manipulated", where the negated verb has another subject.
+        """
+        for j in range(speaker + 1, min(len(self.words), speaker + 1 + REFERENCE_WORDS)):
+            if self._negates(j) and self.words[j + 1 : j + 2] != ["think"]:
+                return True  # "I don't think we can ignore it" turns on what follows
+            if self._dismissive_verb(j):
+                return True
+            if self.words[j] not in STANCE_FILLERS:
+                return False
+        return False
+
+    def _points_back_near(self, i: int, references: frozenset[str]) -> bool:
+        """Whether the negation at `i` is about what was just named, pointed back at.
+
+        Its subject opening the clause ("it never caught anything", "that proves nothing"),
+        or its object ending the phrase ("nobody reads it", "nobody keeps that"); not a
+        relative "that" ("an email send that never happens") or "no permissions that touch".
+        """
+        words = self.words
+        lead = [w for w in words[self.clause_start(i) : i] if w in BACK_REFERENCES or w not in CLAUSE_LEAD_WORDS]
+        if lead[:1] and lead[0] in references and len(lead) <= REFERENCE_WORDS - 1:
+            return True  # "it never caught anything", "that proves nothing", "it tells you nothing"
+        for k in range(i + 1, min(len(words), i + 1 + REFERENCE_WORDS)):
+            if self.crosses_phrase_break(i, k):
+                return False
+            if words[k] in references:
+                return k + 1 == len(words) or self.crosses_phrase_break(k, k + 1) or words[k + 1] in REFERENCE_ENDS
+        return False
 
     def _dismissed_by_reference(self, last: int) -> bool:
         """Whether the speaker turns the match down later in the sentence by pointing back at it.
@@ -415,10 +583,13 @@ class _Transcript:
         don't think that's the important part", "the idea of revisiting X, nah". Saying
         what others claim is no denial by itself ("people say rate limiting is enough, and
         it helps"); a "but", or the speaker opening a clause of the same or the next
-        sentence, followed by a negation or a dismissal, is.
+        sentence, followed by a negation or a dismissal, is; so is the next sentence opening
+        with a dismissal ("People tell you to do X. Sounds good on paper.", "Who cares").
         """
         if not self._reported(first):
             return False
+        if self._opens_with_a_dismissal(self.sentence[last] + 1):  # "People tell you X. Sounds good on paper."
+            return True
         words = self.words
         for i in range(last + 1, min(len(words), last + 1 + REBUTTAL_SCOPE)):
             if self.sentence[i] > self.sentence[last] + 1:
@@ -427,7 +598,7 @@ class _Transcript:
                 return True
             if words[i] == "but" or (words[i] in FIRST_PERSON and self._opens_clause(i)):
                 rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
-                if any(self._negates(j) or words[j] in DISMISSALS or self._dismissive_verb(j) for j in rebuttal):
+                if any(self._negates(j) or self._worthless(j) or self._dismissive_verb(j) for j in rebuttal):
                     return True
                 if words[i] == "but":
                     return False  # a "but" that adds: "people say X, but also Y"
@@ -440,7 +611,7 @@ class _Transcript:
             if self.sentence[i] != self.sentence[first]:
                 continue
             before = words[max(0, i - 2) : i]
-            if words[i] in OTHER_PEOPLE or words[i] in HEARSAY_WORDS or (*before[-1:], words[i]) in REPORTED_IDEAS:
+            if words[i] in OTHER_PEOPLE or words[i] in HEARSAY_WORDS or (words[i] in REPORTED_IDEAS and "the" in before):
                 return True
             if words[i] in REPORTING_VERBS and not GENERIC_SPEAKERS.isdisjoint(before):
                 return True
@@ -448,7 +619,19 @@ class _Transcript:
 
     def _dismissive_verb(self, i: int) -> bool:
         """A verb that drops what it points at, unless negated: "I'd skip it", not "never skip it"."""
-        return self.words[i] in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+        return self.tokens[i].stem in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+
+    def _listed_after_a_denial(self, first: int) -> bool:
+        """Whether the match is in a list that a denial heads with a colon.
+
+        "Things I wouldn't bother with: prompt entropy", "What I'd leave out: insider
+        stuff", "What I don't do: Twitter, or X"; not "The things we never skip: X".
+        """
+        start = self.sentence_starts[self.sentence[first]]
+        colon = next((i for i in range(first, start, -1) if ":" in self._gaps[i - 1]), None)
+        return colon is not None and any(
+            self._negates(i) or self._dismissive_verb(i) for i in range(start, colon)
+        )
 
     def _same_as_a_denial(self, first: int) -> bool:
         """Whether the match is added to a denial just made: "I wouldn't keep blocklists. Same with X"."""
@@ -580,14 +763,15 @@ def _all_phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(tokenize(phrase))
 
 
-def _match_as_written(phrase: str, transcript: _Transcript) -> _Match | None:
+def _match_as_written(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
     """A phrasing of one ordinary word and function words ("sign in"), word after word by stem."""
     stems = [t.stem for t in _all_phrase_tokens(phrase)]
     tokens = transcript.tokens
     for start in transcript.stem_positions(stems[0]):
         end = start + len(stems) - 1
         if end < len(tokens) and all(tokens[start + k].stem == s for k, s in enumerate(stems)):
-            return _Match(1.0, start, end, phrase)
+            if not (undenied and transcript.is_denied(start, end)):
+                return _Match(1.0, start, end, phrase)
     return None
 
 
@@ -596,8 +780,10 @@ def _is_prefix(a: str, b: str) -> bool:
     return len(longer) > len(shorter) and longer.startswith(shorter)
 
 
-def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcript) -> _Match | None:
-    """The best set of positions, one per phrasing word, close together in one sentence."""
+def _best_window(
+    positions: list[list[tuple[int, float]]], transcript: _Transcript, undenied: bool = False
+) -> _Match | None:
+    """The best set of positions, one per phrasing word, close together in one sentence (not denied, if asked)."""
     reach = len(positions) - 1 + INTRUDERS  # widest allowed spread, in content words
     where = transcript.content_position
     best: _Match | None = None
@@ -619,16 +805,19 @@ def _best_window(positions: list[list[tuple[int, float]]], transcript: _Transcri
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause
+            if undenied and transcript.is_denied(first, last):
+                continue
             confidence = sum(s for _, s in chosen) / len(chosen)
             if best is None or confidence > best.confidence:
                 best = _Match(confidence, first, last, "")
     return best
 
 
-def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
+def _match_words(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
+    """The phrasing's best occurrence in the transcript (the best not denied, when `undenied`)."""
     wanted = _phrase_tokens(phrase)
     if len(wanted) == 1 and len(_all_phrase_tokens(phrase)) > 1:
-        return _match_as_written(phrase, transcript)
+        return _match_as_written(phrase, transcript, undenied)
     positions: list[list[tuple[int, float]]] = []
     # A lone ordinary word heard as another real word ("roles" as "rules") is most
     # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.
@@ -639,7 +828,7 @@ def _match_words(phrase: str, transcript: _Transcript) -> _Match | None:
             return None
         positions.append(found)
     positions.sort(key=len)  # anchor on the rarest word
-    match = _best_window(positions, transcript)
+    match = _best_window(positions, transcript, undenied)
     return _Match(match.confidence, match.first, match.last, phrase) if match else None
 
 
@@ -784,7 +973,11 @@ def _find_point(
         by_words, by_run = _match_words(phrase, transcript), joined[phrase]
         if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
-        for match in (by_words, by_run):
+        plain = None
+        if by_words and transcript.is_denied(by_words.first, by_words.last):
+            # The same words may be said again as a point made: "not at first. Later we added watermarking".
+            plain = _match_words(phrase, transcript, undenied=True)
+        for match in (by_words, by_run, plain):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if support is not None and not _supported(match, support, transcript):
