@@ -492,6 +492,11 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists, we had them, it never caught anything.", False),  # a negation pointing back
         ("Regex blocklists, we had it for a month and turned it off.", False),  # taken out of use
         ("Regex blocklists, any of those, doesn't really matter.", False),  # a negated word of worth
+        (
+            "Regex blocklists, the kind with hundreds of patterns from the old spam filter that someone keeps"
+            " by hand, honestly I wouldn't bother.",
+            False,
+        ),  # the dismissal ends a long comment
         ("Regex blocklists first. Then roll back the model to the last good version.", True),  # a step
         ("Regex blocklists? Pointless. They rephrase.", False),  # the next sentence opens with it
         ("Regex blocklists. That proves nothing really.", False),

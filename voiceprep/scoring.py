@@ -183,7 +183,7 @@ FIRST_PERSON = frozenset({"i", "we"})  # the speaker of that later clause
 REFERENCE_WORDS = 4  # from the speaker to the negation, and from it to "those": "I wouldn't bother with those"
 # A topic named, then dismissed by the comment that follows it: "Regex lists, that's theatre",
 # "Influence functions we tried, way too expensive, we dropped it", "The model card? Marketing."
-COMMENT_SCOPE = 14  # words of the comment, after the topic's clause, where the dismissal may stand
+COMMENT_SCOPE = 20  # words of the comment, after the topic's clause, where the dismissal may stand
 OPENING_WORDS = 3  # words into the next sentence where a dismissal may open it: "Honestly, waste of time"
 # Predicates of worth that dismiss without a negation word or "is": "Model cards? Marketing.".
 COMMENT_DISMISSALS = frozenset({"waste", "marketing", "boogeyman", "toy", "hype", "gimmick", "paperwork"})
