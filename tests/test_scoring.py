@@ -240,6 +240,11 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("people say model theft, but also data poisoning", True),  # a "but" that adds, not rebuts
         ("model theft is rare, but I don't think we can ignore it", True),  # nobody else is reported
         ("textbooks make a big deal of model theft. I really don't think that's the main risk", False),
+        (
+            "people make a big deal about going through every single alert by hand to see if it's model theft."
+            " Not worth it.",
+            False,
+        ),  # the report stands far before the match
         ("the claim you always hear is that it stops model theft. Honestly, I don't buy that", False),
         ("a lot of people spend ages on model theft, and honestly I'd skip it", False),
         ("some people also plan for model theft. I wouldn't bother, it's rare", False),

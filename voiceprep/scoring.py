@@ -168,7 +168,7 @@ OTHER_PEOPLE = frozenset({
 })  # alone, no verb needed
 HEARSAY_WORDS = frozenset({"hear", "heard"})  # "you always hear", "I've heard"
 REPORTED_IDEAS = frozenset({"claim", "idea", "advice", "explanation"})  # after "the": "the usual advice is X"
-REPORT_SCOPE = 10  # words from the reporting verb to the match
+REPORT_SCOPE = 20  # words from the reporting verb to the match
 REBUTTAL_SCOPE = 20  # words from the match to the "but" or the speaker that rebuts it
 REBUTTAL_NEGATION_SCOPE = 6  # words from that "but" or speaker to its negation: "but honestly I don't think"
 # A later clause that turns the match down by pointing back at it: "X adds latency, so I'd
