@@ -253,6 +253,8 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("people will tell you to plan for model theft. Sounds good on paper.", False),  # the next sentence
         ("I know the usual advice is to plan for model theft. I'm not a fan.", False),
         ("I know management wanted a plan for model theft, but honestly that's a toy", False),
+        ("the usual advice is to plan for model theft. Um, the security team does that, not us.", False),
+        ("people say model theft is the big one, and it's worth planning for", True),  # a word of worth, kept
         ("people will tell you to plan for model theft. That's what we do.", True),  # agreed
         ("people talk about model theft, and we plan for it every quarter", True),  # reported, then agreed
         ("everyone worries about model theft. We never skip that review", True),  # "never skip" keeps it

@@ -51,8 +51,9 @@ than slides", "instead of a sandbox"), when its verb says it is worthless ("word
 blocklists are pretty useless", "the SIEM is too noisy to be useful"), when the
 speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't use
 it"), when it is what others say or do, rebutted by a "but" or by the speaker in the
-same or the next sentence ("people say it covers model theft, but I don't think that's
-right", "textbooks make a big deal of X. I really don't think that's the main risk", "the
+same or the next sentence, or by a word of no worth anywhere there ("people say it covers
+model theft, but I don't think that's right", "the usual advice is X. The security team does
+that, not us", "textbooks make a big deal of X. I really don't think that's the main risk", "the
 idea of revisiting it every quarter, nah"), and when it is added to a denial just made
 ("I wouldn't keep blocklists. Same with length limits"), and when it is listed after a
 denial and a colon ("Things I wouldn't bother with: prompt entropy"). A match is denied, too, when it
@@ -594,8 +595,8 @@ class _Transcript:
         for i in range(last + 1, min(len(words), last + 1 + REBUTTAL_SCOPE)):
             if self.sentence[i] > self.sentence[last] + 1:
                 return False
-            if words[i] in INTERJECTED_NEGATIONS and self._opens_clause(i):
-                return True
+            if (words[i] in INTERJECTED_NEGATIONS and self._opens_clause(i)) or self._worthless(i):
+                return True  # ", nah", or a word of no worth anywhere: "..., the security team does that, not us"
             if words[i] == "but" or (words[i] in FIRST_PERSON and self._opens_clause(i)):
                 rebuttal = range(i + 1, min(len(words), i + 1 + REBUTTAL_NEGATION_SCOPE))
                 if any(self._negates(j) or self._worthless(j) or self._dismissive_verb(j) for j in rebuttal):
