@@ -255,6 +255,8 @@ def test_a_negated_verb_after_a_short_modifier_denies_the_match(said, credited):
         ("I know management wanted a plan for model theft, but honestly that's a toy", False),
         ("the usual advice is to plan for model theft. Um, the security team does that, not us.", False),
         ("people say model theft is the big one, and it's worth planning for", True),  # a word of worth, kept
+        ("some people say plan for model theft. For me this is not realistic, it's rare.", False),
+        ("people say model theft, but in real life you get blocked by rate limits, so not a real concern", False),
         ("people will tell you to plan for model theft. That's what we do.", True),  # agreed
         ("people talk about model theft, and we plan for it every quarter", True),  # reported, then agreed
         ("everyone worries about model theft. We never skip that review", True),  # "never skip" keeps it
@@ -499,6 +501,7 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists, we had them, it never caught anything.", False),  # a negation pointing back
         ("Regex blocklists, we had it for a month and turned it off.", False),  # taken out of use
         ("Regex blocklists, any of those, doesn't really matter.", False),  # a negated word of worth
+        ("Regex blocklists, honestly, not a real problem for a chat widget.", False),
         (
             "Regex blocklists, the kind with hundreds of patterns from the old spam filter that someone keeps"
             " by hand, honestly I wouldn't bother.",

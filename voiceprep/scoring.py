@@ -151,7 +151,9 @@ DISMISSALS = frozenset({
 })
 # "too noisy to be useful", "too slow to trust": what its subject is too much of to be.
 EXCESS = "too"
-WORTH_WORDS = frozenset({"useful", "helpful", "practical", "worth", "worthwhile", "usable", "reliable", "trust", "matter"})
+WORTH_WORDS = frozenset({
+    "useful", "helpful", "practical", "worth", "worthwhile", "usable", "reliable", "trust", "matter", "realistic",
+})
 EXCESS_SCOPE = 4  # words from "too" to the worth word: "too slow to be useful"
 # Words of degree between a verb and its dismissal: "are pretty useless", "is kind of pointless".
 DEGREE_WORDS = frozenset({"pretty", "quite", "totally", "completely", "fairly", "mostly", "kind", "sort", "of", "a", "bit"})
@@ -192,7 +194,7 @@ COMMENT_DISMISSALS = frozenset({"waste", "marketing", "boogeyman", "toy", "hype"
 DISMISSIVE_PHRASES = (
     ("on", "paper"), ("in", "theory"), ("can", "wait"), ("who", "cares"), ("not", "worth"), ("not", "a", "fan"),
     ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
-    ("same", "story"), ("not", "convinced"),
+    ("same", "story"), ("not", "convinced"), ("not", "a", "real"),
 )
 _PHRASES_BY_FIRST_WORD = {first: [p for p in DISMISSIVE_PHRASES if p[0] == first] for first, *_ in DISMISSIVE_PHRASES}
 # Verbs with a particle that take a thing out of use, said of it: "we turned it off", "we rolled it back".
