@@ -63,7 +63,7 @@ wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speake
 ("I don't see the point", "we tried it and dropped it") or a negation pointing back at it
 ("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
 no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
-nothing"). A negation in the comment that points at nothing says what the point does ("no
+nothing"), or is a bare "No." ("Failing the build on a score? No."). A negation in the comment that points at nothing says what the point does ("no
 access to the servers"), and denies nothing; a dismissal the speaker concedes and keeps
 ("X is overrated, but we still run it") credits the point. A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
@@ -447,14 +447,14 @@ class _Transcript:
         "Regex lists of bad phrases, that's theatre", "Influence functions we tried, way too
         expensive, we dropped it", "Forwarding it to the SIEM, that's the SOC team's
         problem": the comment after the topic's clause dismisses it, in the same sentence
-        or at the opening of the next ("Blocking the account? Pointless."). A topic has no
+        or at the opening of the next ("Blocking the account? Pointless.", "X? No."). A topic has no
         subject before the match: "we use X, ..." states, and what follows is about more.
         """
         number = self.sentence[last]
         start = self.sentence_starts[number]
         if not SUBJECT_PRONOUNS.isdisjoint(self.words[start:first]):  # "we use X, ...": a statement
             return False
-        following = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.words)
+        following = self._sentence_end(number)
         comment = self.clause_start_after(last)
         if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
             return True
@@ -463,13 +463,19 @@ class _Transcript:
         return self._opens_with_a_dismissal(number + 1)
 
     def _opens_with_a_dismissal(self, number: int) -> bool:
-        """Whether sentence `number` opens by dismissing what came before: "Pointless.", "That proves nothing"."""
+        """Whether sentence `number` opens by dismissing what came before: "Pointless.", "That proves nothing", "No."."""
         if number >= len(self.sentence_starts):
             return False
         start = self.sentence_starts[number]
+        if all(self._negates(i) for i in range(start, self._sentence_end(number))):
+            return True  # a bare "No." answers the question just asked: "Failing the build on a score? No."
         opening = [i for i in range(start, min(len(self.words), start + OPENING_WORDS + 2))
                    if self.sentence[i] == number and self.words[i] not in CLAUSE_LEAD_WORDS]
         return any(self._dismisses(i, next_sentence=True) for i in opening[:OPENING_WORDS])
+
+    def _sentence_end(self, number: int) -> int:
+        """The index just past sentence `number`."""
+        return self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.words)
 
     def _dismisses(self, i: int, next_sentence: bool = False) -> bool:
         """Whether a dismissal starts at word `i`.
