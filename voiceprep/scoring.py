@@ -63,7 +63,8 @@ wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speake
 ("I don't see the point", "we tried it and dropped it") or a negation pointing back at it
 ("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
 no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
-nothing"), or is a bare "No." ("Failing the build on a score? No."). A negation in the comment that points at nothing says what the point does ("no
+nothing"), or is a bare "No." ("Failing the build on a score? No."); a sentence that is
+only the topic has the next sentence as its comment ("Differential privacy... we dropped it"). A negation in the comment that points at nothing says what the point does ("no
 access to the servers"), and denies nothing; a dismissal the speaker concedes and keeps
 ("X is overrated, but we still run it") credits the point. A negated verb
 after a pronoun is a relative clause, not a denial, when the match sits inside a longer
@@ -447,7 +448,8 @@ class _Transcript:
         "Regex lists of bad phrases, that's theatre", "Influence functions we tried, way too
         expensive, we dropped it", "Forwarding it to the SIEM, that's the SOC team's
         problem": the comment after the topic's clause dismisses it, in the same sentence
-        or at the opening of the next ("Blocking the account? Pointless.", "X? No."). A topic has no
+        or at the opening of the next ("Blocking the account? Pointless.", "X? No."); a sentence
+        that is only the topic takes the next one whole as its comment. A topic has no
         subject before the match: "we use X, ..." states, and what follows is about more.
         """
         number = self.sentence[last]
@@ -456,6 +458,9 @@ class _Transcript:
             return False
         following = self._sentence_end(number)
         comment = self.clause_start_after(last)
+        if following == last + 1 and following < len(self.words):
+            # A sentence that is only the topic: the next one is its comment ("Differential privacy... we dropped it").
+            comment, following = following, self._sentence_end(number + 1)
         if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
             return True
         if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
