@@ -519,6 +519,9 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists, no question about it, on every input.", True),  # "no question" affirms
         ("We run regex blocklists. We didn't bother with a judge model.", True),  # the next sentence is new
         ("We run regex blocklists, and I'd skip the judge model.", True),  # a statement, not a topic
+        ("And ranking inputs by how easy it is to match regex blocklists, I don't find that useful.", False),
+        ("Whether it really needs regex blocklists, honestly I wouldn't bother.", False),  # "it" is the topic's own
+        ("What I'd do is regex blocklists in front, no matter how it's phrased.", True),  # the speaker's clause
     ],
 )
 def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):

@@ -211,6 +211,8 @@ HANDOFF_OWNERS = frozenset({"me", "us", "mine", "ours", "my", "our"})  # after "
 STANCE_FILLERS = AUXILIARIES | VERB_AUXILIARIES | {"am", "have", "had", "tried", "and", "even"}
 # Subjects that open a relative clause right after a noun: "topics it shouldn't talk about".
 SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "it", "he", "she"})
+# Words that open a clause inside a noun phrase: "ranking by how easy it is to exploit, ...".
+EMBEDDING_WORDS = frozenset({"how", "whether", "what", "why", "where", "when", "which"})
 # Prepositions that front a phrase before the main clause: "for datasets like that, I wouldn't ...".
 FRONTING_PREPOSITIONS = frozenset({"for", "with", "in", "on", "at", "during", "after", "before", "from"})
 # Words that may stand before a match that opens its clause: "and honestly the X we never ...".
@@ -450,11 +452,12 @@ class _Transcript:
         problem": the comment after the topic's clause dismisses it, in the same sentence
         or at the opening of the next ("Blocking the account? Pointless.", "X? No."); a sentence
         that is only the topic takes the next one whole as its comment. A topic has no
-        subject before the match: "we use X, ..." states, and what follows is about more.
+        subject before the match: "we use X, ..." states, and what follows is about more; a
+        pronoun in a clause of the topic's own ("ranking by how easy it is to exploit") is none.
         """
         number = self.sentence[last]
         start = self.sentence_starts[number]
-        if not SUBJECT_PRONOUNS.isdisjoint(self.words[start:first]):  # "we use X, ...": a statement
+        if not SUBJECT_PRONOUNS.isdisjoint(self._main_clause_head(start, first)):  # "we use X, ...": a statement
             return False
         following = self._sentence_end(number)
         comment = self.clause_start_after(last)
@@ -466,6 +469,20 @@ class _Transcript:
         if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
             return True
         return self._opens_with_a_dismissal(number + 1)
+
+    def _main_clause_head(self, start: int, first: int) -> list[str]:
+        """The words from `start` to `first` up to a question word that opens a clause inside the topic.
+
+        "ranking by how easy it is to exploit", "and whether it really fools the classifier":
+        the pronoun after "how" or "whether" is the subject of the topic's own clause, not the
+        speaker's. Heading the sentence, "what" starts the speaker's own: "What I'd do is X".
+        """
+        words = self.words[start:first]
+        for k, word in enumerate(words):
+            speakers_clause = word == "what" and CLAUSE_LEAD_WORDS.issuperset(words[:k])
+            if word in EMBEDDING_WORDS and not speakers_clause:
+                return words[:k]
+        return words
 
     def _opens_with_a_dismissal(self, number: int) -> bool:
         """Whether sentence `number` opens by dismissing what came before: "Pointless.", "That proves nothing", "No."."""
