@@ -386,6 +386,9 @@ def test_a_lone_ordinary_word_alias_needs_another_word_of_the_point_beside_it(sa
         ("honestly the SIEM is too slow to trust", False),
         ("the SIEM is too important to skip", True),  # "too ... to" that praises
         ("the SIEM gets too many alerts, so we tune it", True),
+        ("and forwarding everything to the SIEM is way too slow.", False),  # too much of a cost
+        ("the SIEM is too expensive for a team our size", False),
+        ("the SIEM is too costly to leave out", True),  # a cost "to" something: it keeps it
     ],
 )
 def test_too_much_of_something_to_be_worth_it_denies_the_match(said, credited):

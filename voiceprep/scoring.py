@@ -156,8 +156,12 @@ WORTH_WORDS = frozenset({
     "useful", "helpful", "practical", "worth", "worthwhile", "usable", "reliable", "trust", "matter", "realistic",
 })
 EXCESS_SCOPE = 4  # words from "too" to the worth word: "too slow to be useful"
+# What a thing costs, said to excess of it, dismisses it: "way too slow", "too expensive for us".
+COSTS = frozenset({"slow", "expensive", "costly", "noisy", "heavy", "brittle", "fragile", "weak", "complicated"})
 # Words of degree between a verb and its dismissal: "are pretty useless", "is kind of pointless".
-DEGREE_WORDS = frozenset({"pretty", "quite", "totally", "completely", "fairly", "mostly", "kind", "sort", "of", "a", "bit"})
+DEGREE_WORDS = frozenset({
+    "pretty", "quite", "totally", "completely", "fairly", "mostly", "kind", "sort", "of", "a", "bit", "way", "far", "much",
+})
 # Two words that introduce the option turned down: "better than slides", "instead of a sandbox".
 REJECTED_ALTERNATIVE = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
 ALTERNATIVE_SCOPE = 4  # words from "than"/"of" to the match: "rather than the mechanics"
@@ -750,13 +754,16 @@ class _Transcript:
         return False
 
     def _too_much_to_be_worth(self, i: int) -> bool:
-        """Whether "too" at `i` says its subject is worth nothing: "too noisy to be useful".
+        """Whether "too" at `i` says its subject is worth nothing: "too noisy to be useful", "way too slow".
 
-        "Too important to skip" praises: only a worth word after "to" dismisses.
+        "Too important to skip" praises: only a worth word after "to" dismisses, or a cost
+        with no "to" after it ("too slow", not "too costly to leave out").
         """
         words = self.words
         if words[i] != EXCESS:
             return False
+        if words[i + 1 : i + 2] and words[i + 1] in COSTS and words[i + 2 : i + 3] != ["to"]:
+            return True  # "running PGD every epoch is way too slow"
         after = words[i + 2 : i + 2 + EXCESS_SCOPE]
         return "to" in after and not WORTH_WORDS.isdisjoint(after[after.index("to") :])
 
