@@ -514,6 +514,7 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists? Pointless. They rephrase.", False),  # the next sentence opens with it
         ("Regex blocklists. That proves nothing really.", False),
         ("Regex blocklists on every input? No. Attackers rephrase.", False),  # a bare "No." answers it
+        ("Regex blocklists, I've heard the name, I think it's a Star Trek thing.", False),  # knows only the name
         ("Regex blocklists on every input? Yes. No exceptions.", True),  # a negation with more words
         ("Regex blocklists... we tried them for a month and, um, we dropped them.", False),  # the topic alone
         ("Regex blocklists. We run them on every input and log every hit.", True),

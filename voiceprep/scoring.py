@@ -200,6 +200,7 @@ DISMISSIVE_PHRASES = (
     ("on", "paper"), ("in", "theory"), ("can", "wait"), ("who", "cares"), ("not", "worth"), ("not", "a", "fan"),
     ("forget", "it"), ("forget", "about"), ("never", "again"), ("push", "back"), ("pushed", "back"),
     ("same", "story"), ("not", "convinced"), ("not", "a", "real"),
+    ("heard", "the", "name"),  # owning up to knowing no more than the name
 )
 _PHRASES_BY_FIRST_WORD = {first: [p for p in DISMISSIVE_PHRASES if p[0] == first] for first, *_ in DISMISSIVE_PHRASES}
 # Verbs with a particle that take a thing out of use, said of it: "we turned it off", "we rolled it back".
