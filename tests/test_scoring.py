@@ -518,6 +518,7 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists on every input? Yes. No exceptions.", True),  # a negation with more words
         ("Regex blocklists... we tried them for a month and, um, we dropped them.", False),  # the topic alone
         ("Regex blocklists. We run them on every input and log every hit.", True),
+        ("So the bot can't slip past regex blocklists. But for the admin tool, I wouldn't use it.", True),  # a statement
         ("Regex blocklists, we keep them short so nobody tampers with them.", True),  # a goal, not a dismissal
         ("Regex blocklists, with no exceptions, on every input.", True),  # a negation that says what it does
         ("Regex blocklists, no question about it, on every input.", True),  # "no question" affirms

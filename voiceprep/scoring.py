@@ -466,7 +466,8 @@ class _Transcript:
             return False
         following = self._sentence_end(number)
         comment = self.clause_start_after(last)
-        if following == last + 1 and following < len(self.words):
+        only_the_topic = following == last + 1 and CLAUSE_LEAD_WORDS.issuperset(self.words[start:first])
+        if only_the_topic and following < len(self.words):
             # A sentence that is only the topic: the next one is its comment ("Differential privacy... we dropped it").
             comment, following = following, self._sentence_end(number + 1)
         if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
