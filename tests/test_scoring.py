@@ -527,6 +527,11 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("And ranking inputs by how easy it is to match regex blocklists, I don't find that useful.", False),
         ("Whether it really needs regex blocklists, honestly I wouldn't bother.", False),  # "it" is the topic's own
         ("What I'd do is regex blocklists in front, no matter how it's phrased.", True),  # the speaker's clause
+        (
+            "Each rule gets a tag by how risky we think it is, regex blocklists first, and where we have nothing,"
+            " we export it as an image.",
+            True,
+        ),  # the clause after "how" ends before the match
     ],
 )
 def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):

@@ -481,12 +481,15 @@ class _Transcript:
 
         "ranking by how easy it is to exploit", "and whether it really fools the classifier":
         the pronoun after "how" or "whether" is the subject of the topic's own clause, not the
-        speaker's. Heading the sentence, "what" starts the speaker's own: "What I'd do is X".
+        speaker's. That clause must hold the match: in "a color by how risky we think it is,
+        red for high" the match comes after it. Heading the sentence, "what" starts the
+        speaker's own: "What I'd do is X".
         """
         words = self.words[start:first]
+        match_clause = self.clause_start(first)
         for k, word in enumerate(words):
             speakers_clause = word == "what" and CLAUSE_LEAD_WORDS.issuperset(words[:k])
-            if word in EMBEDDING_WORDS and not speakers_clause:
+            if word in EMBEDDING_WORDS and not speakers_clause and start + k >= match_clause:
                 return words[:k]
         return words
 
