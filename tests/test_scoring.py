@@ -522,6 +522,7 @@ def test_word_forms_match_only_where_they_mean_the_same(said, label, credited):
         ("Regex blocklists, we keep them short so nobody tampers with them.", True),  # a goal, not a dismissal
         ("Regex blocklists, with no exceptions, on every input.", True),  # a negation that says what it does
         ("Regex blocklists, no question about it, on every input.", True),  # "no question" affirms
+        ("Regex blocklists, that's cheap and it runs in like 30 seconds so nobody complains about it.", True),
         ("We run regex blocklists. We didn't bother with a judge model.", True),  # the next sentence is new
         ("We run regex blocklists, and I'd skip the judge model.", True),  # a statement, not a topic
         ("And ranking inputs by how easy it is to match regex blocklists, I don't find that useful.", False),

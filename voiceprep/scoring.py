@@ -119,6 +119,7 @@ CLAUSE_ENDS = frozenset({"but", "however", "although", "though", "yet", "except"
 PSEUDO_NEGATIONS = frozenset({
     "only", "just", "necessarily", "enough", "forget", "underestimate", "skip", "neglect", "overlook", "ignore", "miss",
     "question", "doubt",  # "no question about it" affirms
+    "complain", "complains", "complained", "complaints", "mind", "minds", "minded",  # "nobody complains about it" approves
 })
 # Words after which a negation states a safeguard's purpose: "make sure nobody tampers with it".
 PURPOSE_LEADS = frozenset({"sure", "ensure"})
