@@ -43,12 +43,12 @@ Denied mentions: a match is not credited when a negation ("not", "no", "never", 
 "neither", "nor", "nobody") stands up to ``NEGATION_SCOPE`` words before it in the same
 clause ("we did not use watermarking"), unless it says what a safeguard is for ("make
 sure nobody tampers with the pipeline"); a clause ends at punctuation or at "but",
-"however", "although", "though", "yet", "except". "Not only", "not just" and "not enough" are not negations. A
+"however", "although", "though", "yet", "except". "Not only", "not just", "not enough" and "nobody complains" are not negations. A
 match is also denied when it is the subject of a negated verb, up to a short modifier
 ("watermarking isn't something I'd do", "blocklists of known phrases don't work").
 A match is denied, too, when it is the alternative turned down ("stories stick better
 than slides", "instead of a sandbox"), when its verb says it is worthless ("word
-blocklists are pretty useless", "the SIEM is too noisy to be useful"), when the
+blocklists are pretty useless", "the SIEM is too noisy to be useful", "is way too slow"), when the
 speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't use
 it"), when it is what others say or do, rebutted by a "but" or by the speaker in the
 same or the next sentence, or by a word of no worth anywhere there ("people say it covers
