@@ -287,11 +287,13 @@ def _dataset(answers: list[dict], bank: Bank) -> dict:
 
 
 def versions(bank_path: Path) -> dict:
-    """What was evaluated: the scorer's and the bank's commits, and whether they were edited since."""
+    """What was evaluated: the scorer's, its denial rules' and the bank's commits, and whether they were edited since."""
+    import voiceprep.denials
     import voiceprep.scoring
 
+    scorer = (("scoring", Path(voiceprep.scoring.__file__)), ("denials", Path(voiceprep.denials.__file__)))
     out = {}
-    for name, path in (("scoring", Path(voiceprep.scoring.__file__)), ("bank", Path(bank_path))):
+    for name, path in (*scorer, ("bank", Path(bank_path))):
         try:
             run = lambda *a: subprocess.run(  # noqa: E731
                 ["git", *a], cwd=path.parent, capture_output=True, text=True, check=True
