@@ -1,37 +1,48 @@
 """Denied mentions: which words of a transcript are denied or dismissed, not said as a point made.
 
-A match is not credited when a negation ("not", "no", "never", "n't",
-"neither", "nor", "nobody") stands up to ``NEGATION_SCOPE`` words before it in the same
-clause ("we did not use watermarking"), unless it says what a safeguard is for ("make
-sure nobody tampers with the pipeline"); a clause ends at punctuation or at "but",
-"however", "although", "though", "yet", "except". "Not only", "not just", "not enough" and "nobody complains" are not negations. A
-match is also denied when it is the subject of a negated verb, up to a short modifier
-("watermarking isn't something I'd do", "blocklists of known phrases don't work").
-A match is denied, too, when it is the alternative turned down ("stories stick better
-than slides", "instead of a sandbox"), when its verb says it is worthless ("word
-blocklists are pretty useless", "the SIEM is too noisy to be useful", "is way too slow"), when the
-speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't use
-it"), when it is what others say or do, rebutted by a "but" or by the speaker in the
-same or the next sentence, or by a word of no worth anywhere there ("people say it covers
-model theft, but I don't think that's right", "the usual advice is X. The security team does
-that, not us", "textbooks make a big deal of X. I really don't think that's the main risk", "the
-idea of revisiting it every quarter, nah"), and when it is added to a denial just made
-("I wouldn't keep blocklists. Same with length limits"), and when it is listed after a
-denial and a colon ("Things I wouldn't bother with: prompt entropy"). A match is denied, too, when it
-is a topic named at the head of its sentence and the comment after it dismisses it: a word
-or set phrase of no worth ("Regex lists, that's theatre", "sounds good on paper", "can
-wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the speaker's stance
-("I don't see the point", "we tried it and dropped it") or a negation pointing back at it
-("it never caught anything", "nobody reads it"); or the next sentence opens with a word of
-no worth or a "that" turned down ("Blocking the account? Pointless.", "That proves
-nothing"), or is a bare "No." ("Failing the build on a score? No."); a sentence that is
-only the topic has the next sentence as its comment ("Differential privacy... we dropped it"). A negation in the comment that points at nothing says what the point does ("no
-access to the servers"), and denies nothing; a dismissal the speaker concedes and keeps
-("X is overrated, but we still run it") credits the point. A negated verb
-after a pronoun is a relative clause, not a denial, when the match sits inside a longer
-clause ("list some topics it shouldn't talk about").
-A negation whose own verb is an attack states what a defence is for, and denies
-nothing: "nobody's tampering with the answers", "the prompt should never leak".
+A match is denied (not credited, but reported as denied) when:
+
+- a negation ("not", "no", "never", "n't", "neither", "nor", "nobody") stands up to
+  ``NEGATION_SCOPE`` words before it in the same clause ("we did not use watermarking");
+  a clause ends at punctuation or at "but", "however", "although", "though", "yet",
+  "except";
+- it is the subject of a negated verb, up to a short modifier ("watermarking isn't
+  something I'd do", "blocklists of known phrases don't work");
+- it is the alternative turned down ("stories stick better than slides", "instead of a
+  sandbox");
+- its verb says it is worthless ("word blocklists are pretty useless", "the SIEM is too
+  noisy to be useful", "is way too slow");
+- the speaker turns it down by pointing back at it ("so I'd leave that off", "I wouldn't
+  use it");
+- it is what others say or do, rebutted by a "but" or by the speaker in the same or the
+  next sentence, or by a word of no worth anywhere there ("people say it covers model
+  theft, but I don't think that's right", "the usual advice is X. The security team does
+  that, not us", "the idea of revisiting it every quarter, nah");
+- it is added to a denial just made ("I wouldn't keep blocklists. Same with length
+  limits"), or listed after a denial and a colon ("Things I wouldn't bother with: prompt
+  entropy");
+- it is a topic named at the head of its sentence and the comment after it dismisses it:
+  a word or set phrase of no worth ("Regex lists, that's theatre", "sounds good on
+  paper", "can wait"), a hand-off ("the vendor's problem", "legal's job, not mine"), the
+  speaker's stance ("I don't see the point", "we tried it and dropped it") or a negation
+  pointing back at it ("it never caught anything", "nobody reads it"); or the next
+  sentence opens with a word of no worth or a "that" turned down ("Blocking the account?
+  Pointless.", "That proves nothing"), or is a bare "No."; a sentence that is only the
+  topic has the next sentence as its comment ("Differential privacy... we dropped it").
+
+And it is not denied when:
+
+- the negation says what a safeguard is for ("make sure nobody tampers with the
+  pipeline"), or its own verb is an attack, which states what a defence is for
+  ("nobody's tampering with the answers", "the prompt should never leak");
+- the negation is no denial: "not only", "not just", "not enough", "nobody complains";
+- a negation in a topic's comment points at nothing, and says what the point does ("no
+  access to the servers");
+- the speaker concedes a dismissal and keeps the point ("X is overrated, but we still run
+  it");
+- a negated verb after a pronoun is a relative clause around a longer match ("list some
+  topics it shouldn't talk about").
+
 "Without" and "avoid" are deliberately not triggers: in interview answers they mostly
 introduce a reason ("without rate limiting, an attacker can copy the model").
 """
