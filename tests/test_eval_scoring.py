@@ -3,8 +3,9 @@ detection stays above measured floors on written answers and on their transcript
 
 The full report is `python scripts/eval_scoring.py`; these tests run its `evaluate()` on
 the splits tuned on: dev, the first holdout (whose errors were looked into in issue 4's
-second round) and holdout2 (looked into in the third); test, holdout3, fresh and fresh2
-are reported by the script, and fresh2 is never tuned against.
+second round) and holdout2 (looked into in the third), and the denied and trap answers
+written to tune the denial and near-miss rules on; test, holdout3 and fresh to fresh4 are
+reported by the script, and fresh2 to fresh4 are never tuned against.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ ev = load_script("eval_scoring")
 # aliases; the head word of a label needs support; rebutted reports; negated attacks):
 #   written answers                P 0.98  R 0.99  F1 0.99
 #   joe-1.0 transcripts, no bias   P 0.98  R 0.94  F1 0.96
-# (test, holdout3, fresh and fresh2, not used here, are reported by scripts/eval_scoring.py)
+# (test, holdout3 and fresh to fresh4, not used here, are reported by scripts/eval_scoring.py)
 TUNED_SPLITS = ("dev", "holdout", "holdout2")
 WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.98}
 SPOKEN_VOICE = "joe-1.0"
 SPOKEN_FLOORS = {"precision": 0.97, "f1": 0.95}
+# The denied and trap answers written in the fifth round to tune the denial and near-miss
+# rules on (written, all 50 each): measured P 0.73 (denials) and 0.19 (traps), up from
+# 0.40 and 0.13. A trap answer's words are another idea's, which words alone rarely tell.
+HARD_KIND_PRECISION_FLOORS = {"denials": 0.70, "traps": 0.17}
 SECTIONS_PER_QUESTION_MIN = {"Beginner": 3, "Intermediate": 4, "Advanced": 4, "Scenario-Based": 4,
                              "AI Workflow & Tools": 4, "Behavioral": 3}
 
@@ -109,6 +114,13 @@ def test_spoken_tuned_answers_stay_above_floors(tuned, transcripts, bank):
     assert result["spoken"][SPOKEN_VOICE]["plain"]["answers"] == len(tuned)
     for name, floor in SPOKEN_FLOORS.items():
         assert figures[name] >= floor, (name, figures)
+
+
+@pytest.mark.parametrize("split, floor", HARD_KIND_PRECISION_FLOORS.items())
+def test_dismissed_and_near_miss_points_stay_uncredited(answers, bank, split, floor):
+    chosen = [a for a in answers if a["split"] == split]
+    figures = ev.evaluate(chosen, {}, bank)["written"]["split"]["all"]["scorer"]
+    assert len(chosen) == 50 and figures["precision"] >= floor, figures
 
 
 def test_the_scorer_beats_the_substring_baseline(answers, bank):
