@@ -300,3 +300,18 @@ def test_it_turned_down_in_a_later_clause_denies_the_match(said, credited):
 )
 def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):
     assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("And the tampering with regex blocklists part. That's really the vendor's problem.", False),
+        ("Adding regex blocklists to the outputs. I'd skip it, it hurts the product.", False),
+        ("So extraction means regex blocklists through the API. We didn't bother with a judge model.", True),
+        ("Regex blocklists for high, a judge model for low. We have nothing else, so we export it.", True),
+        ("Regex blocklists on every input. We run them and log every hit.", True),
+    ],
+)
+def test_a_topic_ended_by_a_sentence_break_is_dismissed_by_the_next_sentence(said, credited):
+    # Whisper often puts a full stop where the writer put the comma after a topic.
+    assert credits(said, KeyPoint("regex blocklists")) is credited

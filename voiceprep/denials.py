@@ -28,7 +28,10 @@ A match is denied (not credited, but reported as denied) when:
   pointing back at it ("it never caught anything", "nobody reads it"); or the next
   sentence opens with a word of no worth or a "that" turned down ("Blocking the account?
   Pointless.", "That proves nothing"), or is a bare "No."; a sentence that is only the
-  topic has the next sentence as its comment ("Differential privacy... we dropped it").
+  topic has the next sentence as its comment ("Differential privacy... we dropped it"),
+  and so has one that only goes on naming it, if that sentence points back to turn it down
+  ("And the tampering with the pipeline part. That's the vendor's problem": a transcript's
+  full stop where the writer put a comma).
 
 And it is not denied when:
 
@@ -174,6 +177,10 @@ CLAUSE_OPENERS = frozenset({
     "and", "or", "so", "because", "since", "if", "when", "while", "which", "who", "where", "that", "as",
     "i", "we", "you", "they", "he", "she", "it", "then",
 })
+TOPIC_TAIL_WORDS = 6  # words after the match that a sentence of only the topic may end with: "X to the outputs."
+# Words that say something of the topic, which a sentence of only the topic has none of.
+TOPIC_VERBS = (VERB_AUXILIARIES - {"really", "just", "actually"}) | NEGATIONS | {"s"}
+TOPIC_ENDERS = TOPIC_VERBS | SUBJECT_PRONOUNS | CLAUSE_OPENERS
 CLAUSE_PUNCTUATION = frozenset(".,;:!?")
 PHRASE_BREAKS = CLAUSE_PUNCTUATION | {"\u2014", "\u2013"}  # a dash also splits a phrase, not a denial
 
@@ -272,11 +279,40 @@ class Denials:
         if only_the_topic and following < len(self.words):
             # A sentence that is only the topic: the next one is its comment ("Differential privacy... we dropped it").
             comment, following = following, self._sentence_end(number + 1)
+        elif self._names_only_the_topic(start, last, following):
+            next_sentence = range(following, min(self._sentence_end(number + 1), following + COMMENT_SCOPE))
+            if any(self._dismisses_by_pointing_back(i) for i in next_sentence):
+                return True
         if any(self._worthless(i) for i in range(last + 1, comment)):  # "X sounds good on paper"
             return True
         if any(self._dismisses(i) for i in range(comment, min(following, comment + COMMENT_SCOPE))):
             return True
         return self._opens_with_a_dismissal(number + 1)
+
+    def _names_only_the_topic(self, start: int, last: int, following: int) -> bool:
+        """Whether the sentence from `start` to `following` names the match and says nothing of it.
+
+        Whisper often ends a sentence where a writer puts the comma after a topic ("And the
+        tampering with the pipeline part. That's the vendor's problem."). What follows the
+        match may only go on naming it, in one clause ("part", "to the outputs"), with no
+        word that starts a clause or carries a verb; nor may one stand before it ("The key
+        is X.").
+        """
+        tail = self.words[last + 1 : following]
+        if following >= len(self.words) or len(tail) > TOPIC_TAIL_WORDS or self.clause_start_after(last) < following:
+            return False
+        return TOPIC_ENDERS.isdisjoint(tail) and TOPIC_VERBS.isdisjoint(self.words[start:last])
+
+    def _dismisses_by_pointing_back(self, i: int) -> bool:
+        """Whether a dismissal that is plainly about what came before starts at word `i`.
+
+        A word of no worth or a hand-off ("That's the vendor's problem"), a negation pointing
+        back ("nobody keeps that") or the speaker turning it down ("I'd skip it"). Not the
+        speaker's stance alone: in "X means Y. We didn't bother with Z" it is about Z.
+        """
+        if self._worthless(i) or (self._negates(i) and self._points_back_near(i, BACK_REFERENCES)):
+            return True
+        return self.words[i] in FIRST_PERSON and self._turns_down_a_reference(i)
 
     def _main_clause_head(self, start: int, first: int) -> list[str]:
         """The words from `start` to `first` up to a question word that opens a clause inside the topic.
