@@ -403,10 +403,16 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
                 if split == "all" or key == split:
                     p(_row(f"{voice} {key}", figures))
         p("")
-        p(_header("Spoken, all voices pooled, per decoder bias (on the by-question splits, where all were tried)"))
-        for variant, pool in result["spoken_pooled"].items():
+        p(_header("Spoken, all voices pooled, per decoder bias (on the splits where a bias was tried)"))
+        pools = result["spoken_pooled"]
+        labeled = {key: f["scorer"]["tp"] + f["scorer"]["fn"] for key, f in pools.get("plain", {}).get("split", {}).items()}
+        biased = {  # splits a bias was tried on whole: a few answers of a split are no comparison
+            key for variant, pool in pools.items() if variant != "plain"
+            for key, f in pool["split"].items() if f["scorer"]["tp"] + f["scorer"]["fn"] == labeled.get(key)
+        }
+        for variant, pool in pools.items():
             for key, figures in pool["split"].items():
-                if key not in BY_ANSWER and key != "all" and (split == "all" or key == split):
+                if key in biased and key != "all" and (split == "all" or key == split):
                     p(_row(f"{variant} {key}", figures))
         p("")
         p(_header(f"Spoken by section, no bias, all voices pooled (split={split})"))

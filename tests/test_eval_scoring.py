@@ -10,6 +10,7 @@ reported by the script, and fresh2 to fresh4 are never tuned against.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import pytest
@@ -127,6 +128,15 @@ def test_the_scorer_beats_the_substring_baseline(answers, bank):
     dev = [a for a in answers if a["split"] == "dev"]
     written = ev.evaluate(dev, {}, bank)["written"]["split"]["all"]
     assert written["scorer"]["f1"] > written["baseline"]["f1"] + 0.3
+
+
+def test_the_report_compares_each_bias_only_on_splits_it_was_tried_on_whole(answers, transcripts, bank):
+    chosen = [a for a in answers if a["split"] in ("dev", "fresh")]  # dev: every bias; fresh: plain
+    report = io.StringIO()
+    ev.print_report(ev.evaluate(chosen, transcripts, bank), "all", speed=None, out=report)
+    rows = [line.split()[:2] for line in report.getvalue().splitlines() if line.split()[:1] in (["plain"], ["prompt"], ["hotwords"])]
+    assert ["hotwords", "dev"] in rows and ["plain", "dev"] in rows
+    assert not [row for row in rows if row[1] == "fresh"], rows  # a few fresh answers have every bias
 
 
 def test_silence_gets_no_credit_with_the_bias_on(answers, transcripts, bank):
