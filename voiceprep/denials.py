@@ -415,7 +415,7 @@ class Denials:
             if self.crosses_phrase_break(i, k):
                 return False
             if words[k] in references:
-                return k + 1 == len(words) or self.crosses_phrase_break(k, k + 1) or words[k + 1] in REFERENCE_ENDS
+                return self._ends_reference(k)
         return False
 
     def _dismissed_by_reference(self, last: int) -> bool:
@@ -444,9 +444,13 @@ class Denials:
                 continue
             for k in range(j + 1, min(n, j + 1 + REFERENCE_WORDS)):
                 if words[k] in BACK_REFERENCES:
-                    return k + 1 == n or self.crosses_phrase_break(k, k + 1) or words[k + 1] in REFERENCE_ENDS
+                    return self._ends_reference(k)
             return False
         return False
+
+    def _ends_reference(self, k: int) -> bool:
+        """Whether the back-reference at `k` ends its phrase, so it points back: "I'd leave that off", not "that's needed"."""
+        return k + 1 == len(self.words) or self.crosses_phrase_break(k, k + 1) or self.words[k + 1] in REFERENCE_ENDS
 
     def _rejected_alternative(self, first: int) -> bool:
         """Whether the match is the option turned down: "better than slides", "rather than X"."""

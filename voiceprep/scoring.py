@@ -341,6 +341,7 @@ def _is_form_of(stem_a: str, stem_b: str) -> bool:
     return stem_a.startswith(stem_b) or stem_b.startswith(stem_a)
 
 
+@lru_cache(maxsize=4096)
 def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
     """An alias of one ordinary word that is none of the label's words ("fixes" for "define mitigations").
 
@@ -355,6 +356,7 @@ def _is_lone_word(phrase: str, point: KeyPoint) -> bool:
     return not any(_is_form_of(alias, t.stem) for t in modifiers)
 
 
+@lru_cache(maxsize=4096)
 def _is_lone_modifier(phrase: str, point: KeyPoint) -> bool:
     """An alias of one ordinary word that modifies the next word of the label: "backdoor" for "backdoor evaluation".
 
