@@ -16,17 +16,18 @@ Usage:
     python scripts/eval_scoring.py --errors        # also list the dev split's errors (or --errors FILE)
     python scripts/eval_scoring.py --json          # machine-readable
 
-Splits (by question): dev to tune on, test to check that a change generalizes, holdout
-written after the first round of tuning (looked into since), holdout2 written before the
-second round (a tuning set since the third), holdout3 written before the third round and
-reported only; fresh: one new answer to every question, written blind (from prompt, hint
-and point labels only) after the third round, and looked into in the fourth; fresh2: a second
-blind new answer to every question, by other writers, written before the fourth round and
-reported only; fresh3: a third, written after the fourth round and kept for the fifth (reported
-only); fresh4: a fourth, by other writers, written during the fifth round (reported only).
-denials and traps: one denied and one trap answer to every question, written in the fifth round
-to tune the denial and near-miss rules on. fresh to fresh4, denials and traps are split by answer, not by question: they measure answers
-the scorer never saw to the questions it ships with.
+Splits (by question): dev to tune on, test to check that a change generalizes, holdout written
+after the first round of tuning (looked into since), holdout2 written before the second round
+(a tuning set since the third), holdout3 written before the third round and reported only;
+fresh: one new answer to every question, written blind (from prompt, hint and point labels
+only) after the third round, and looked into in the fourth; fresh2: a second blind new answer
+to every question, by other writers, written before the fourth round and reported only; fresh3:
+a third, written after the fourth round and kept for the fifth (reported only); fresh4: a
+fourth, by other writers, written during the fifth round (reported only). denials and traps:
+one denied and one trap answer to every question, written in the fifth round to tune the denial
+and near-miss rules on. fresh to fresh4, denials and traps are split by answer, not by
+question; fresh2 to fresh4 measure answers the scorer was never tuned on, to the questions it
+ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
 """

@@ -22,7 +22,6 @@ STARTER_BANK = REPO / "tests" / "data" / "starter.toml"
 SAMPLE_RATE = 16000
 
 
-
 def load_script(name: str) -> ModuleType:
     """scripts/<name>.py as a module: the scripts are tools, not part of the package."""
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
