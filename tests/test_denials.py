@@ -315,3 +315,20 @@ def test_a_topic_the_comment_after_it_dismisses_is_denied(said, credited):
 def test_a_topic_ended_by_a_sentence_break_is_dismissed_by_the_next_sentence(said, credited):
     # Whisper often puts a full stop where the writer put the comma after a topic.
     assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("Separate regex blocklists per customer. The cloud filters it all anyway. That's the provider's problem.", False),
+        ("Regex blocklists sound cool in the papers. I've never seen them hold up.", False),
+        ("Also regex blocklists on the inputs. We tried this before. Too many cases. So we removed it.", False),
+        ("Regex blocklists for high, a judge model for low. We log every hit.", True),  # a list, no topic
+        ("So we filter the prompts. Those regex blocklists catch the obvious attacks. We haven't needed more.", True),
+        ("Regex blocklists on every input. It catches the obvious attacks, and we log every hit.", True),
+    ],
+)
+def test_a_transcripts_full_stops_after_a_bare_topic_or_before_a_that_read_as_commas(said, credited):
+    # The recognizer splits "Separate keys per customer, the cloud encrypts anyway, that's the
+    # provider's problem" into three sentences; read whole, the comment dismisses the topic.
+    assert credits(said, KeyPoint("regex blocklists")) is credited

@@ -31,7 +31,11 @@ A match is denied (not credited, but reported as denied) when:
   topic has the next sentence as its comment ("Differential privacy... we dropped it"),
   and so has one that only goes on naming it, if that sentence points back to turn it down
   ("And the tampering with the pipeline part. That's the vendor's problem": a transcript's
-  full stop where the writer put a comma).
+  full stop where the writer put a comma). For these rules a full stop is read as a comma
+  after a bare topic (one phrase of up to ``TOPIC_SENTENCE_WORDS`` words, with no verb a
+  clause needs and nobody saying it) and before a sentence opening with "that", "this" or
+  "those": "Separate keys per customer. The cloud encrypts anyway. That's the provider's
+  problem" is one sentence, as the candidate said it.
 
 And it is not denied when:
 
@@ -177,6 +181,7 @@ CLAUSE_OPENERS = frozenset({
     "and", "or", "so", "because", "since", "if", "when", "while", "which", "who", "where", "that", "as",
     "i", "we", "you", "they", "he", "she", "it", "then",
 })
+TOPIC_SENTENCE_WORDS = 15  # a transcript's sentence that may be a bare topic, read on into the next
 TOPIC_TAIL_WORDS = 6  # words after the match that a sentence of only the topic may end with: "X to the outputs."
 # Words that say something of the topic, which a sentence of only the topic has none of.
 TOPIC_VERBS = (VERB_AUXILIARIES - {"really", "just", "actually"}) | NEGATIONS | {"s"}
@@ -198,8 +203,7 @@ class Denials:
         self.tokens = tokens
         self.words = words
         self._gaps = gaps  # the punctuation and spaces before each token but the first
-        self.sentence = sentence  # each token's sentence number
-        self.sentence_starts = sentence_starts  # the index of each sentence's first token
+        self.sentence, self.sentence_starts = _joined_sentences(words, gaps, sentence_starts)
         self.clause_breaks = self._breaks(CLAUSE_PUNCTUATION)
         self.phrase_breaks = self._breaks(PHRASE_BREAKS)
         self._denied: dict[tuple[int, int], bool] = {}
@@ -622,3 +626,28 @@ class Denials:
         """Whether a phrase starts after word `first`, up to word `last`: punctuation, a dash or "but" between them."""
         position = bisect.bisect_right(self.phrase_breaks, last) - 1
         return position >= 0 and self.phrase_breaks[position] > first
+
+
+
+def _joined_sentences(words: list[str], gaps: list[set[str]], starts: list[int]) -> tuple[list[int], list[int]]:
+    """Each token's sentence number and each sentence's first token, a full stop that reads on taken as a comma."""
+    ends = starts[1:] + [len(words)]
+    joined_starts = [0] + [end for start, end in zip(starts, ends[:-1]) if not _reads_on(words, gaps, start, end)]
+    numbers = [bisect.bisect_right(joined_starts, i) - 1 for i in range(len(words))]
+    return numbers, joined_starts
+
+
+def _reads_on(words: list[str], gaps: list[set[str]], start: int, end: int) -> bool:
+    """Whether the transcript's sentence start..end reads on into the next: a full stop after a bare topic or before "that".
+
+    "X? Pointless." and "X? No." are the speaker's own breaks, which other rules read.
+    """
+    if "." not in gaps[end - 1]:
+        return False
+    sentence = words[start:end]
+    one_phrase = all(gaps[i].isdisjoint(CLAUSE_PUNCTUATION) for i in range(start, end - 1))  # not a list
+    bare_topic = (
+        len(sentence) <= TOPIC_SENTENCE_WORDS and one_phrase and words[start] not in BACK_REFERENCES
+        and TOPIC_ENDERS.isdisjoint(sentence) and GENERIC_SPEAKERS.isdisjoint(sentence)
+    )
+    return bare_topic or words[end] in DEMONSTRATIVES

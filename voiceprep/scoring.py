@@ -40,6 +40,7 @@ A point's confidence is the best phrasing's score (1.0 for an exact match); it i
 covered when confidence >= ``COVERED_THRESHOLD``.
 
 Denied mentions, read by ``voiceprep.denials``, are not credited but reported (``PointResult.denied``).
+Vague gestures, read by ``voiceprep.hedges`` ("I'd have to look it up"), are not credited either.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from rapidfuzz import fuzz, process
 
 from voiceprep.bank import KeyPoint, Question
 from voiceprep.denials import Denials
+from voiceprep.hedges import Hedges
 from voiceprep.textnorm import Token, concept, content_tokens, sound_key, split_compound, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
@@ -160,6 +162,7 @@ class _Transcript:
                 self.content_position.append(content)
                 content += not token.is_stopword
         self.denials = Denials(self.tokens, self.words, self._gaps, self.sentence, self.sentence_starts)
+        self.hedges = Hedges(self.tokens, self.sentence, self.sentence_starts)
         self._by_stem: dict[str, list[int]] = {}
         self._by_concept: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
@@ -482,6 +485,8 @@ def _find_point(
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if support is not None and not _supported(match, support, transcript):
+                continue
+            if transcript.hedges.is_vague(match.first, match.last):
                 continue
             if transcript.denials.is_denied(match.first, match.last):
                 if denied is None or match.confidence > denied.confidence:
