@@ -62,8 +62,11 @@ class Hedges:
 
 def _starts(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[int]:
     """Indexes where any of the phrases begins."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase[0], []).append(phrase)
     return [
         i
-        for i in range(len(words))
-        if any(tuple(words[i : i + len(phrase)]) == phrase for phrase in phrases)
+        for i, word in enumerate(words)
+        if word in by_first and any(tuple(words[i : i + len(phrase)]) == phrase for phrase in by_first[word])
     ]
