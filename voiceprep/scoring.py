@@ -188,6 +188,7 @@ class _Transcript:
             + [(i, i + 2) for i in range(len(words) - 2)]
         )
         self._joined: dict[str, _Match | None] = {}
+        self._similar: dict[str, list[tuple[str, float]]] = {}  # a phrasing word's close spellings heard
 
     def joined_matches(self, phrases: list[str]) -> dict[str, "_Match | None"]:
         """Best run of one to three words for each phrase with spaces removed, in one batch."""
@@ -219,23 +220,28 @@ class _Transcript:
             exact += self._by_concept.get(expected.concept, [])
         scores = {i: 1.0 for i in exact}
         if misheard and len(expected.word) > SHORT_WORD:
-            similar = process.extract(
-                expected.word, self._long_words, scorer=fuzz.ratio,
-                score_cutoff=SOUND_ALIKE_SIMILARITY, limit=None,
-            )
-            similar_stems = process.extract(
-                expected.stem, self._long_stems, scorer=fuzz.ratio,
-                score_cutoff=WORD_SIMILARITY, limit=None,
-            )
-            candidates = [(word, similarity) for word, similarity, _ in similar]
-            candidates += [
-                (word, similarity) for found, similarity, _ in similar_stems for word in self._words_of_stem[found]
-            ]
-            for word, similarity in candidates:
+            if expected.word not in self._similar:
+                self.prepare_misheard([expected])
+            for word, similarity in self._similar[expected.word]:
                 score = _spelling_score(expected.word, word, similarity)
                 for i in self._by_word[word]:
                     scores[i] = max(scores.get(i, 0.0), score)
         return sorted((i, s) for i, s in scores.items() if s > 0)
+
+    def prepare_misheard(self, expected: list[Token]) -> None:
+        """Spelling candidates for many phrasing words at once: one matrix instead of two searches a word."""
+        wanted = list({t.word: t for t in expected if len(t.word) > SHORT_WORD and t.word not in self._similar}.values())
+        if not wanted:
+            return
+        for token in wanted:
+            self._similar[token.word] = []
+        by_word = process.cdist([t.word for t in wanted], self._long_words, scorer=fuzz.ratio, score_cutoff=SOUND_ALIKE_SIMILARITY)
+        for row, k in zip(*by_word.nonzero()):
+            self._similar[wanted[row].word].append((self._long_words[k], float(by_word[row, k])))
+        by_stem = process.cdist([t.stem for t in wanted], self._long_stems, scorer=fuzz.ratio, score_cutoff=WORD_SIMILARITY)
+        for row, k in zip(*by_stem.nonzero()):
+            for word in self._words_of_stem[self._long_stems[k]]:
+                self._similar[wanted[row].word].append((word, float(by_stem[row, k])))
 
     def stem_positions(self, word_stem: str) -> list[int]:
         return self._by_stem.get(word_stem, [])
@@ -545,6 +551,7 @@ def score_answer(question: Question, transcript: str, word_times: list[WordTime]
     """Score one answer's transcript against a question's key points."""
     prepared = _Transcript(transcript)
     prepared.joined_matches([phrase for point in question.points for phrase in point.phrasings])  # one batch
+    prepared.prepare_misheard([t for point in question.points for phrase in point.phrasings for t in _phrase_tokens(phrase)])
     telling = _telling_concepts(question)
     results = tuple(_point_result(point, telling[point], prepared, word_times) for point in question.points)
     total = sum(p.weight for p in results)
