@@ -181,12 +181,16 @@ class _Transcript:
         self._long_stems = list(self._words_of_stem)
         self._positions: dict[tuple[str, bool, bool], list[tuple[int, float]]] = {}
         words = self.words
-        self.runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
-        self.run_bounds = (
+        runs = words + [a + b for a, b in zip(words, words[1:])] + [a + b + c for a, b, c in zip(words, words[1:], words[2:])]
+        bounds = (
             [(i, i) for i in range(len(words))]
             + [(i, i + 1) for i in range(len(words) - 1)]
             + [(i, i + 2) for i in range(len(words) - 2)]
         )
+        first_bounds: dict[str, tuple[int, int]] = {}  # each distinct run where it first occurs: "the" is compared once
+        for run, bound in zip(runs, bounds):
+            first_bounds.setdefault(run, bound)
+        self.runs, self.run_bounds = list(first_bounds), list(first_bounds.values())
         self._joined: dict[str, _Match | None] = {}
         self._similar: dict[str, list[tuple[str, float]]] = {}  # a phrasing word's close spellings heard
 
