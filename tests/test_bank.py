@@ -64,7 +64,7 @@ def test_every_shipped_question_has_a_spoken_prompt_a_hint_and_key_points():
 def test_a_valid_bank_loads_with_defaults(tmp_path):
     bank = load_bank(write_bank(tmp_path, VALID))
     point = bank.question("q-1").points[0]
-    assert (point.label, point.aliases, point.weight) == ("rate limiting", ("throttle requests",), 1.0)
+    assert (point.label, point.aliases, point.weight, point.near_misses) == ("rate limiting", ("throttle requests",), 1.0, ())
     assert bank.question("q-1").ordered is False
 
 
@@ -86,10 +86,13 @@ def test_a_valid_bank_loads_with_defaults(tmp_path):
         (lambda t: t + '\n[extra]\nnote = "x"\n', 16, "unknown top-level key 'extra'"),
         # The value is quoted as the author wrote it in TOML, not as Python prints it (True).
         (lambda t: t + 'weight = true\n', 15, "weight must be a number above 0 and at most 10, not true"),
+        (lambda t: t + 'near_misses = "DNS throttling"\n', 15, "near_misses must be a list of non-empty strings"),
+        # A near miss that is also a phrasing of the point would both credit it and block it.
+        (lambda t: t + 'near_misses = ["Throttle requests"]\n', 15, "near miss 'Throttle requests' is also one of its phrasings"),
     ],
     ids=["point-without-label", "no-points", "unknown-section", "unknown-key", "zero-weight", "text-weight",
          "empty-label", "empty-alias", "duplicate-id", "bad-id", "missing-prompt", "toml-syntax",
-         "unknown-table", "bool-weight"],
+         "unknown-table", "bool-weight", "near-misses-not-a-list", "near-miss-is-a-phrasing"],
 )
 def test_each_mistake_is_named_at_its_line(tmp_path, change, line, message):
     path = write_bank(tmp_path, change(VALID))

@@ -303,3 +303,21 @@ def test_scoring_a_long_answer_is_fast_enough_to_feel_instant():
     started = time.perf_counter()
     score_answer(EXTRACTION, text)
     assert time.perf_counter() - started < 0.5
+
+
+POISONING = KeyPoint("poisoning", ("poisoned training data",), near_misses=("DNS poisoning", "ARP poisoning"))
+
+
+@pytest.mark.parametrize(
+    "said, credited",
+    [
+        ("poisoning, think ARP poisoning on the local network", False),
+        ("attackers redirect traffic with DNS cache poisoning", False),  # one other word among a near miss's words
+        ("they slip poisoned training data into the pipeline", True),
+        ("DNS poisoning is the classic one. For models, the training data gets poisoned", True),  # made elsewhere
+        ("DNS poisoning is the classic one. Then there's poisoning, where they corrupt what it learns", True),  # said again
+        ("Unlike DNS poisoning, poisoned training data targets the model", True),  # says more than the near miss
+    ],
+)
+def test_a_match_inside_a_near_miss_of_its_point_is_not_credited(said, credited):
+    assert credits(said, POISONING) is credited

@@ -35,7 +35,7 @@ QUESTION_KEYS = {
     "follow_up": False,
     "model_answer": False,
 }
-POINT_KEYS = {"label": True, "aliases": False, "weight": False}
+POINT_KEYS = {"label": True, "aliases": False, "near_misses": False, "weight": False}
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class KeyPoint:
     label: str  # what feedback says: "You missed: <label>"
     aliases: tuple[str, ...] = ()  # other ways a candidate says it
     weight: float = 1.0
+    near_misses: tuple[str, ...] = ()  # its words used for another idea: "DNS poisoning" for data poisoning
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -252,13 +253,21 @@ class _BankReader:
             raise self.fail(line, f"{owner}: each key point must be a table with a label")
         self.check_keys(raw, POINT_KEYS, f"{owner} key point", line)
         label = self.text(raw, "label", f"{owner} key point", line).strip()
-        aliases = raw.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise self.fail(self.where.key("aliases", line), f"{owner} point '{label}': aliases must be a list of non-empty strings")
+        aliases = self.phrase_list(raw, "aliases", f"{owner} point '{label}'", line)
+        near_misses = self.phrase_list(raw, "near_misses", f"{owner} point '{label}'", line)
+        own = {phrase.casefold() for phrase in (label, *aliases)}
+        if clash := next((n for n in near_misses if n.casefold() in own), None):
+            raise self.fail(self.where.key("near_misses", line), f"{owner} point '{label}': near miss '{clash}' is also one of its phrasings")
         weight = raw.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
             raise self.fail(self.where.key("weight", line), f"{owner} point '{label}': weight must be a number above 0 and at most {MAX_WEIGHT:g}, not {_as_toml(weight)}")
-        return KeyPoint(label, tuple(a.strip() for a in aliases), float(weight))
+        return KeyPoint(label, aliases, float(weight), near_misses)
+
+    def phrase_list(self, raw: dict[str, Any], key: str, owner: str, line: int) -> tuple[str, ...]:
+        phrases = raw.get(key, [])
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise self.fail(self.where.key(key, line), f"{owner}: {key} must be a list of non-empty strings")
+        return tuple(p.strip() for p in phrases)
 
     def check_keys(self, table: dict[str, Any], allowed: dict[str, bool], owner: str, line: int) -> None:
         for key in table:

@@ -40,11 +40,14 @@ A point's confidence is the best phrasing's score (1.0 for an exact match); it i
 covered when confidence >= ``COVERED_THRESHOLD``.
 
 Denied mentions, read by ``voiceprep.denials``, are not credited but reported (``PointResult.denied``).
-Vague gestures, read by ``voiceprep.hedges`` ("I'd have to look it up"), are not credited either.
+Vague gestures, read by ``voiceprep.hedges`` ("I'd have to look it up"), are not credited either,
+nor is a match that lies inside one of its point's near misses (the bank's ``near_misses``:
+"DNS poisoning" holds the "poisoning" of data poisoning, but means another thing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,11 +74,13 @@ MANNER_QUALIFIERS = frozenset({
 })
 # Words that put a label's word in its AI sense: "backdoor" near "model" is a backdoor in a
 # network, near "router firmware" it is not; "probes" near "LLM" are Garak's, not Kubernetes'.
+Usable = Callable[[int, int], bool]  # whether the words first..last may count as a match
 AI_SENSE_WORDS = (
     "model", "training", "prompt", "LLM", "LLMs", "dataset", "output", "weights", "inference", "classifier",
     "agent", "chatbot", "embedding", "vector", "AI", "ML", "neural", "RAG", "prediction", "assistant", "retrieval",
     "jailbreak",
 )
+NEAR_MISS_REACH = 4  # words between a match and the near miss that glosses it: "poisoning, think ARP poisoning"
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
 
 SENTENCE_PUNCTUATION = frozenset(".!?")
@@ -275,14 +280,14 @@ def _all_phrase_tokens(phrase: str) -> tuple[Token, ...]:
     return tuple(tokenize(phrase))
 
 
-def _match_as_written(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
+def _match_as_written(phrase: str, transcript: _Transcript, usable: Usable | None = None) -> _Match | None:
     """A phrasing of one ordinary word and function words ("sign in"), word after word by stem."""
     stems = [t.stem for t in _all_phrase_tokens(phrase)]
     tokens = transcript.tokens
     for start in transcript.stem_positions(stems[0]):
         end = start + len(stems) - 1
         if end < len(tokens) and all(tokens[start + k].stem == s for k, s in enumerate(stems)):
-            if not (undenied and transcript.denials.is_denied(start, end)):
+            if usable is None or usable(start, end):
                 return _Match(1.0, start, end, phrase)
     return None
 
@@ -293,7 +298,7 @@ def _is_prefix(a: str, b: str) -> bool:
 
 
 def _best_window(
-    positions: list[list[tuple[int, float]]], transcript: _Transcript, undenied: bool = False
+    positions: list[list[tuple[int, float]]], transcript: _Transcript, usable: Usable | None = None
 ) -> _Match | None:
     """The best set of positions, one per phrasing word, close together in one sentence (not denied, if asked)."""
     reach = len(positions) - 1 + INTRUDERS  # widest allowed spread, in content words
@@ -317,7 +322,7 @@ def _best_window(
             spread = where[last] - where[first]
             if spread > reach or (spread > len(positions) - 1 and transcript.denials.crosses_phrase_break(first, last)):
                 continue  # an intruding word is allowed only within one clause
-            if undenied and transcript.denials.is_denied(first, last):
+            if usable is not None and not usable(first, last):
                 continue
             confidence = sum(s for _, s in chosen) / len(chosen)
             if best is None or confidence > best.confidence:
@@ -325,11 +330,11 @@ def _best_window(
     return best
 
 
-def _match_words(phrase: str, transcript: _Transcript, undenied: bool = False) -> _Match | None:
-    """The phrasing's best occurrence in the transcript (the best not denied, when `undenied`)."""
+def _match_words(phrase: str, transcript: _Transcript, usable: Usable | None = None) -> _Match | None:
+    """The phrasing's best occurrence in the transcript (the best `usable` one, when given)."""
     wanted = _phrase_tokens(phrase)
     if len(wanted) == 1 and len(_all_phrase_tokens(phrase)) > 1:
-        return _match_as_written(phrase, transcript, undenied)
+        return _match_as_written(phrase, transcript, usable)
     positions: list[list[tuple[int, float]]] = []
     # A lone ordinary word heard as another real word ("roles" as "rules") is most
     # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.
@@ -340,7 +345,7 @@ def _match_words(phrase: str, transcript: _Transcript, undenied: bool = False) -
             return None
         positions.append(found)
     positions.sort(key=len)  # anchor on the rarest word
-    match = _best_window(positions, transcript, undenied)
+    match = _best_window(positions, transcript, usable)
     return _Match(match.confidence, match.first, match.last, phrase) if match else None
 
 
@@ -475,6 +480,10 @@ def _find_point(
     credited: _Match | None = None
     denied: _Match | None = None
     joined = transcript.joined_matches(list(point.phrasings))
+
+    def usable(first: int, last: int) -> bool:  # said as this point: not denied, nor another idea's words
+        return not transcript.denials.is_denied(first, last) and not _in_near_miss(first, last, point, transcript)
+
     for phrase in point.phrasings:
         if _is_lone_word(phrase, point):
             support: frozenset[str] | None = _point_concepts(point)
@@ -488,15 +497,15 @@ def _find_point(
         if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
         plain = None
-        if by_words and transcript.denials.is_denied(by_words.first, by_words.last):
+        if by_words and not usable(by_words.first, by_words.last):
             # The same words may be said again as a point made: "not at first. Later we added watermarking".
-            plain = _match_words(phrase, transcript, undenied=True)
+            plain = _match_words(phrase, transcript, usable)
         for match in (by_words, by_run, plain):
             if match is None or match.confidence < COVERED_THRESHOLD:
                 continue
             if support is not None and not _supported(match, support, transcript):
                 continue
-            if transcript.hedges.is_vague(match.first, match.last):
+            if transcript.hedges.is_vague(match.first, match.last) or _in_near_miss(match.first, match.last, point, transcript):
                 continue
             if transcript.denials.is_denied(match.first, match.last):
                 if denied is None or match.confidence > denied.confidence:
@@ -506,6 +515,33 @@ def _find_point(
         if credited is not None and credited.confidence >= 1.0:
             break
     return credited, denied
+
+
+def _in_near_miss(first: int, last: int, point: KeyPoint, transcript: _Transcript) -> bool:
+    """Whether the words first..last are part of one of the point's near misses, or glossed by one.
+
+    "DNS poisoning" holds the "poisoning" of data poisoning. In "poisoning, think ARP
+    poisoning" the first "poisoning" is the one the near miss explains: words of the near
+    miss only, ``NEAR_MISS_REACH`` words from it in its sentence. "Unlike DNS poisoning, data
+    poisoning..." says more than the near miss, and counts.
+    """
+    heard = {t.concept for t in transcript.tokens[first : last + 1] if not t.is_stopword}
+    for phrase in point.near_misses:
+        wanted = _phrase_tokens(phrase)
+        reach = NEAR_MISS_REACH if heard <= _phrase_concepts(phrase) else 0
+        lo, hi = first - len(wanted) - INTRUDERS - reach, last + len(wanted) + INTRUDERS + reach
+        positions = [
+            [(p, s) for p, s in transcript.positions(word, synonyms=len(wanted) > 1, misheard=True) if lo <= p <= hi]
+            for word in wanted
+        ]
+        if not all(positions):
+            continue
+        positions.sort(key=len)
+        found = _best_window(positions, transcript)
+        near = found is not None and found.first <= last + reach and first - reach <= found.last
+        if near and transcript.sentence[found.first] == transcript.sentence[first]:
+            return True
+    return False
 
 
 def _time_span(span: tuple[int, int], times: list[WordTime] | None) -> tuple[float, float] | None:
