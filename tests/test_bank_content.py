@@ -75,3 +75,18 @@ def test_key_points_per_section():
         per_section[q.section] += len(q.points)
     print("\nkey points per section: " + ", ".join(f"{s} {per_section[s]}" for s in SHIPPED.sections))
     assert all(per_section[s] >= 4 * sum(q.section == s for q in SHIPPED.questions) for s in SHIPPED.sections)
+
+
+
+@pytest.mark.parametrize(
+    "question_id, said, label",
+    [
+        ("wf-08", "That's a good question. I'd start with the flows.", "false-positive iteration"),
+        ("beh-01", "The product owner was fine with the risk.", "risk in business terms"),
+        ("beh-05", "Second, the developers didn't like the delay.", "minimal slowdown"),
+    ],
+)
+def test_everyday_asides_do_not_credit_the_point_their_words_resemble(question_id, said, label):
+    """Things candidates say in passing, which once matched an alias ("good questions", "fines", "didn't delay")."""
+    result = {p.label: p for p in score_answer(SHIPPED.question(question_id), said).points}
+    assert not result[label].covered
