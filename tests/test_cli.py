@@ -91,6 +91,14 @@ def test_score_text_prints_each_point_and_the_feedback(capsys):
     assert "You covered 1 of 6 points. You missed:" in out
 
 
+def test_score_text_marks_a_point_said_only_for_another_idea(capsys):
+    """The shipped bank lists "watermark PDFs" as a near miss of watermarking (model outputs)."""
+    assert main(["score", "--question", "int-05", "--text", "We rate limit queries and watermark the PDFs we email."]) == 0
+    out = capsys.readouterr().out
+    assert "[x] rate limiting" in out
+    assert '[~] watermarking (1.00)  "watermark"' in out
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from archives import EXTRACTION, INCIDENT, archive_answer
 
+from voiceprep.bank import KeyPoint, Question
 from voiceprep.cli import main
+from voiceprep.report import render, session_report
 from voiceprep.review import (
     PointEvidence,
     forget_answer,
@@ -196,3 +198,23 @@ def test_forget_never_deletes_a_file_outside_the_archive(archive, tmp_path):
     forgotten = forget_answer(store, first_id)
     assert elsewhere.is_file()
     assert (forgotten.files_removed, forgotten.files_kept) == ((), (str(elsewhere),))
+
+
+def test_a_point_said_only_for_another_idea_is_listed_apart_from_the_missed(private_data_dir, speech):
+    store = Store(private_data_dir)
+    question = Question("int-05", "Intermediate", "How do you defend a model API?", "...", (
+        KeyPoint("watermarking", near_misses=("watermark PDFs",)), KeyPoint("rate limiting"),
+    ))
+    answer_id = archive_answer(store, question, "We watermark the PDFs we send out.", "2026-03-02T09:00:00+00:00",
+                               speech(SPOKEN))
+    session_id = store.answer(answer_id).session_id
+    review = review_session(store, session_id)
+    markdown, page = (render(session_report(store, session_id), fmt, embed_audio=False) for fmt in ("md", "html"))
+    store.close()
+    answer = review.answers[0]
+    assert answer.missed == ("rate limiting",) and not answer.covered and not answer.denied
+    assert [(p.label, p.evidence) for p in answer.near_misses] == [("watermarking", "watermark")]
+    assert 'Another idea, not credited: watermarking ("watermark")' in format_session(review)
+    assert answer.points == 2
+    assert "- Another idea, not credited: watermarking (“watermark”)" in markdown
+    assert "Another idea, not credited: watermarking (“watermark”)" in page

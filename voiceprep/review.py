@@ -51,13 +51,14 @@ class AnswerReview:
     covered: tuple[PointEvidence, ...]
     missed: tuple[str, ...]  # labels never mentioned
     denied: tuple[PointEvidence, ...]  # mentioned only in a negated clause, so not credited
+    near_misses: tuple[PointEvidence, ...]  # its words said only for another idea ("DNS poisoning"), so not credited
     skipped_steps: tuple[str, ...]
     out_of_order: tuple[str, ...]
     metrics: dict[str, Any] | None
 
     @property
     def points(self) -> int:
-        return len(self.covered) + len(self.missed) + len(self.denied)
+        return len(self.covered) + len(self.missed) + len(self.denied) + len(self.near_misses)
 
     def segments(self) -> list[Segment]:
         """The transcript cut into plain text and the covered points' evidence, in order."""
@@ -81,7 +82,7 @@ class Forgotten:
 
 
 def review_answer(row: AnswerRow) -> AnswerReview:
-    """An archived answer with its score split into covered, missed and denied points."""
+    """An archived answer with its score split into covered, missed, denied and near-missed points."""
     result = row.result or {}
     points = result.get("points", [])
     path = Path(row.audio_path) if row.audio_path else None
@@ -91,8 +92,9 @@ def review_answer(row: AnswerRow) -> AnswerReview:
         audio_bytes=path.stat().st_size if path and path.is_file() else None,
         transcript=row.transcript, coverage=row.coverage,
         covered=tuple(_evidence(p) for p in points if p["covered"]),
-        missed=tuple(p["label"] for p in points if not p["covered"] and not p.get("denied")),
+        missed=tuple(p["label"] for p in points if not p["covered"] and not p.get("denied") and not p.get("near_miss")),
         denied=tuple(_evidence(p) for p in points if not p["covered"] and p.get("denied")),
+        near_misses=tuple(_evidence(p) for p in points if not p["covered"] and p.get("near_miss")),
         skipped_steps=tuple(result.get("skipped_steps", ())),
         out_of_order=tuple(result.get("out_of_order", ())),
         metrics=row.metrics,
@@ -178,7 +180,7 @@ def coverage_text(answer: AnswerReview) -> str:
 
 
 def point_lines(answer: AnswerReview) -> list[str]:
-    """The key points in full, a line each: covered, missed, denied (with the words said), steps skipped or out of order.
+    """The key points in full, a line each: covered, missed, denied and near-missed (with the words said), steps skipped or out of order.
 
     Points keep the question's order, so a procedure's missed steps come in step order.
     """
@@ -189,6 +191,8 @@ def point_lines(answer: AnswerReview) -> list[str]:
         lines.append("Missed: " + ", ".join(answer.missed))
     if answer.denied:
         lines.append("Denied, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.denied))
+    if answer.near_misses:
+        lines.append("Another idea, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.near_misses))
     if answer.skipped_steps:
         lines.append("Skipped steps: " + ", ".join(answer.skipped_steps))
     if answer.out_of_order:

@@ -42,7 +42,8 @@ covered when confidence >= ``COVERED_THRESHOLD``.
 Denied mentions, read by ``voiceprep.denials``, are not credited but reported (``PointResult.denied``).
 Vague gestures, read by ``voiceprep.hedges`` ("I'd have to look it up"), are not credited either,
 nor is a match that lies inside one of its point's near misses (the bank's ``near_misses``:
-"DNS poisoning" holds the "poisoning" of data poisoning, but means another thing).
+"DNS poisoning" holds the "poisoning" of data poisoning, but means another thing), which is
+reported too (``PointResult.near_miss``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class PointResult:
     time_span: tuple[float, float] | None = None  # seconds into the recording
     matched_phrase: str | None = None  # the label or alias that matched
     denied: bool = False  # mentioned only in a negated clause
+    near_miss: bool = False  # its words said only for another idea, one of the bank's near misses ("DNS poisoning")
 
 
 @dataclass(frozen=True)
@@ -470,8 +472,8 @@ def _supported(match: _Match, wanted: frozenset[str], transcript: _Transcript) -
 
 def _find_point(
     point: KeyPoint, telling: frozenset[str], transcript: _Transcript
-) -> tuple[_Match | None, _Match | None]:
-    """The best credited match and the best denied one.
+) -> tuple[_Match | None, _Match | None, _Match | None]:
+    """The best credited match, the best denied one and the best inside a near miss.
 
     A lone-word alias needs another word of the point near it; an alias that drops the
     label's qualifier needs a word that tells the point apart (``_telling_concepts``); a
@@ -479,6 +481,7 @@ def _find_point(
     """
     credited: _Match | None = None
     denied: _Match | None = None
+    other_sense: _Match | None = None
     joined = transcript.joined_matches(list(point.phrasings))
 
     def usable(first: int, last: int) -> bool:  # said as this point: not denied, nor another idea's words
@@ -505,16 +508,22 @@ def _find_point(
                 continue
             if support is not None and not _supported(match, support, transcript):
                 continue
-            if transcript.hedges.is_vague(match.first, match.last) or _in_near_miss(match.first, match.last, point, transcript):
+            if transcript.hedges.is_vague(match.first, match.last):
+                continue
+            if _in_near_miss(match.first, match.last, point, transcript):
+                other_sense = _better(other_sense, match)
                 continue
             if transcript.denials.is_denied(match.first, match.last):
-                if denied is None or match.confidence > denied.confidence:
-                    denied = match
-            elif credited is None or match.confidence > credited.confidence:
-                credited = match
+                denied = _better(denied, match)
+            else:
+                credited = _better(credited, match)
         if credited is not None and credited.confidence >= 1.0:
             break
-    return credited, denied
+    return credited, denied, other_sense
+
+
+def _better(best: _Match | None, match: _Match) -> _Match:
+    return match if best is None or match.confidence > best.confidence else best
 
 
 def _in_near_miss(first: int, last: int, point: KeyPoint, transcript: _Transcript) -> bool:
@@ -554,8 +563,8 @@ def _time_span(span: tuple[int, int], times: list[WordTime] | None) -> tuple[flo
 def _point_result(
     point: KeyPoint, telling: frozenset[str], transcript: _Transcript, times: list[WordTime] | None
 ) -> PointResult:
-    credited, denied = _find_point(point, telling, transcript)
-    match = credited or denied
+    credited, denied, other_sense = _find_point(point, telling, transcript)
+    match = credited or denied or other_sense
     if match is None:
         return PointResult(point.label, False, 0.0, point.weight)
     span = (transcript.tokens[match.first].start, transcript.tokens[match.last].end)
@@ -568,7 +577,8 @@ def _point_result(
         span=span,
         time_span=_time_span(span, times),
         matched_phrase=match.phrase,
-        denied=credited is None,
+        denied=credited is None and denied is not None,
+        near_miss=credited is None and denied is None,
     )
 
 

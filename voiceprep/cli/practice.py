@@ -123,7 +123,7 @@ def _score(args: argparse.Namespace) -> int:
 
     print(f"Transcript: {graded.result.transcript}")
     for point in graded.result.points:
-        mark = "x" if point.covered else ("-" if point.denied else " ")
+        mark = "x" if point.covered else ("-" if point.denied else ("~" if point.near_miss else " "))
         evidence = f'  "{point.evidence}"' if point.evidence else ""
         print(f"  [{mark}] {point.label} ({point.confidence:.2f}){evidence}")
     print(feedback_sentence(graded.result))
