@@ -32,9 +32,10 @@ WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.98}
 SPOKEN_VOICE = "joe-1.0"
 SPOKEN_FLOORS = {"precision": 0.97, "f1": 0.95}
 # The denied and trap answers written in the fifth round to tune the denial and near-miss
-# rules on (written, all 50 each): measured P 0.73 (denials) and 0.19 (traps), up from
-# 0.40 and 0.13. A trap answer's words are another idea's, which words alone rarely tell.
-HARD_KIND_PRECISION_FLOORS = {"denials": 0.70, "traps": 0.17}
+# rules on (written, all 50 each): measured P 0.742 (denials) and 0.201 (traps) after the
+# sixth round's near misses, up from 0.40 and 0.13 before the fifth. A trap answer's words
+# are another idea's, which words alone rarely tell.
+HARD_KIND_PRECISION_FLOORS = {"denials": 0.72, "traps": 0.19}
 SECTIONS_PER_QUESTION_MIN = {"Beginner": 3, "Intermediate": 4, "Advanced": 4, "Scenario-Based": 4,
                              "AI Workflow & Tools": 4, "Behavioral": 3}
 
