@@ -628,7 +628,6 @@ class Denials:
         return position >= 0 and self.phrase_breaks[position] > first
 
 
-
 def _joined_sentences(words: list[str], gaps: list[set[str]], starts: list[int]) -> tuple[list[int], list[int]]:
     """Each token's sentence number and each sentence's first token, a full stop that reads on taken as a comma."""
     ends = starts[1:] + [len(words)]

@@ -53,7 +53,6 @@ class Hedges:
             or any(first - BEFORE_SCOPE <= i < first and self.sentence[i] == self.sentence[first] for i in self._before)
         )
 
-
     def _admits_after(self, last: int, admission: int) -> bool:
         sentences_on = self.sentence[admission] - self.sentence[last]
         opens_next = admission - self.sentence_starts[self.sentence[admission]] < OPENING_WORDS

@@ -75,7 +75,6 @@ MANNER_QUALIFIERS = frozenset({
 })
 # Words that put a label's word in its AI sense: "backdoor" near "model" is a backdoor in a
 # network, near "router firmware" it is not; "probes" near "LLM" are Garak's, not Kubernetes'.
-Usable = Callable[[int, int], bool]  # whether the words first..last may count as a match
 AI_SENSE_WORDS = (
     "model", "training", "prompt", "LLM", "LLMs", "dataset", "output", "weights", "inference", "classifier",
     "agent", "chatbot", "embedding", "vector", "AI", "ML", "neural", "RAG", "prediction", "assistant", "retrieval",
@@ -83,6 +82,7 @@ AI_SENSE_WORDS = (
 )
 NEAR_MISS_REACH = 4  # words between a match and the near miss that glosses it: "poisoning, think ARP poisoning"
 INTRUDERS = 1  # other content words allowed among a phrasing's words (fillers never count)
+Usable = Callable[[int, int], bool]  # whether the words first..last may count as a match
 
 SENTENCE_PUNCTUATION = frozenset(".!?")
 COMPOUND_GAPS = frozenset(" -")  # what may split a compound: "end point", "end-point"
@@ -302,7 +302,7 @@ def _is_prefix(a: str, b: str) -> bool:
 def _best_window(
     positions: list[list[tuple[int, float]]], transcript: _Transcript, usable: Usable | None = None
 ) -> _Match | None:
-    """The best set of positions, one per phrasing word, close together in one sentence (not denied, if asked)."""
+    """The best set of positions, one per phrasing word, close together in one sentence (a `usable` one, if asked)."""
     reach = len(positions) - 1 + INTRUDERS  # widest allowed spread, in content words
     where = transcript.content_position
     best: _Match | None = None
@@ -501,7 +501,8 @@ def _find_point(
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
         plain = None
         if by_words and not usable(by_words.first, by_words.last):
-            # The same words may be said again as a point made: "not at first. Later we added watermarking".
+            # The same words may be said again as a point made: "not at first. Later we added watermarking",
+            # "DNS poisoning is the classic one. Then there's poisoning of the training data".
             plain = _match_words(phrase, transcript, usable)
         for match in (by_words, by_run, plain):
             if match is None or match.confidence < COVERED_THRESHOLD:
