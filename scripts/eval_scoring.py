@@ -24,10 +24,12 @@ only) after the third round, and looked into in the fourth; fresh2: a second bli
 to every question, by other writers, written before the fourth round and reported only; fresh3:
 a third, written after the fourth round and kept for the fifth (reported only); fresh4: a
 fourth, by other writers, written during the fifth round, looked into in the sixth; fresh5: a
-fifth, by other writers, written at the start of the sixth round (reported only). denials and traps:
+fifth, by other writers, written at the start of the sixth round, measured at its end and
+looked into after that; fresh6: a sixth, written at the end of the sixth round and never
+measured (reported only). denials and traps:
 one denied and one trap answer to every question, written in the fifth round to tune the denial
-and near-miss rules on. fresh to fresh5, denials and traps are split by answer, not by
-question; fresh2, fresh3 and fresh5 measure answers the scorer was never tuned on, to the
+and near-miss rules on. fresh to fresh6, denials and traps are split by answer, not by
+question; fresh2, fresh3 and fresh6 measure answers the scorer was never tuned on, to the
 questions it ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
@@ -65,11 +67,12 @@ BANK = ROOT / "questions" / "ai-cybersecurity-analyst.toml"
 # fresh: a blind new answer to every question, looked into in the fourth round; fresh2: a
 # second one, written before the fourth round, never looked into; fresh3: a third, written
 # after the fourth round, never looked into; fresh4: a fourth, written in the fifth round,
-# looked into in the sixth; fresh5: a fifth, written at the start of the sixth round, never
-# looked into; denials, traps: a denied and a trap answer to every question, to tune on
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "all")
-HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # splits whose errors are listed only when asked for by name
-BY_ANSWER = ("denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # splits of new answers to questions that other splits hold
+# looked into in the sixth; fresh5: a fifth, written at the start of the sixth round,
+# measured at its end, then looked into; fresh6: a sixth, written at the end of the sixth
+# round, never looked into; denials, traps: a denied and a trap answer to every question
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "all")
+HELD_OUT = ("test", "holdout", "holdout2", "holdout3", "denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")  # splits whose errors are listed only when asked for by name
+BY_ANSWER = ("denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")  # splits of new answers to questions that other splits hold
 BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")

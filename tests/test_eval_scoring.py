@@ -4,8 +4,8 @@ detection stays above measured floors on written answers and on their transcript
 The full report is `python scripts/eval_scoring.py`; these tests run its `evaluate()` on
 the splits tuned on: dev, the first holdout (whose errors were looked into in issue 4's
 second round) and holdout2 (looked into in the third), and the denied and trap answers
-written to tune the denial and near-miss rules on; test, holdout3 and fresh to fresh5 are
-reported by the script, and fresh2, fresh3 and fresh5 are never tuned against.
+written to tune the denial and near-miss rules on; test, holdout3 and fresh to fresh6 are
+reported by the script, and fresh2, fresh3 and fresh6 are never tuned against.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ev = load_script("eval_scoring")
 # aliases; the head word of a label needs support; rebutted reports; negated attacks):
 #   written answers                P 0.98  R 0.99  F1 0.99
 #   joe-1.0 transcripts, no bias   P 0.98  R 0.94  F1 0.96
-# (test, holdout3 and fresh to fresh5, not used here, are reported by scripts/eval_scoring.py)
+# (test, holdout3 and fresh to fresh6, not used here, are reported by scripts/eval_scoring.py)
 TUNED_SPLITS = ("dev", "holdout", "holdout2")
 WRITTEN_FLOORS = {"precision": 0.97, "f1": 0.98}
 SPOKEN_VOICE = "joe-1.0"
