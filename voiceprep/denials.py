@@ -197,9 +197,7 @@ class Denials:
     the rules; scoring also reads them to keep a phrasing's intruding words in one phrase.
     """
 
-    def __init__(
-        self, tokens: list[Token], words: list[str], gaps: list[set[str]], sentence: list[int], sentence_starts: list[int]
-    ) -> None:
+    def __init__(self, tokens: list[Token], words: list[str], gaps: list[set[str]], sentence_starts: list[int]) -> None:
         self.tokens = tokens
         self.words = words
         self._gaps = gaps  # the punctuation and spaces before each token but the first
@@ -591,7 +589,7 @@ class Denials:
         for i in range(last + 1, min(clause_end, last + 1 + POST_NEGATION_SCOPE + MODIFIER_WORDS)):
             word = self.tokens[i].word
             if word in NEGATIONS and (verb_seen or not modifier or word in INTERJECTED_NEGATIONS):
-                return not self._pseudo_negation(i)
+                return self._negates(i)
             if verb_seen and (word in DISMISSALS or self._too_much_to_be_worth(i)):
                 return True
             if verb_seen and word in DEGREE_WORDS:

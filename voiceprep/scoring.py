@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -168,7 +168,7 @@ class _Transcript:
             else:
                 self.content_position.append(content)
                 content += not token.is_stopword
-        self.denials = Denials(self.tokens, self.words, self._gaps, self.sentence, self.sentence_starts)
+        self.denials = Denials(self.tokens, self.words, self._gaps, self.sentence_starts)
         self.hedges = Hedges(self.tokens, self.sentence, self.sentence_starts)
         self._by_stem: dict[str, list[int]] = {}
         self._by_concept: dict[str, list[int]] = {}
@@ -337,18 +337,28 @@ def _match_words(phrase: str, transcript: _Transcript, usable: Usable | None = N
     wanted = _phrase_tokens(phrase)
     if len(wanted) == 1 and len(_all_phrase_tokens(phrase)) > 1:
         return _match_as_written(phrase, transcript, usable)
-    positions: list[list[tuple[int, float]]] = []
     # A lone ordinary word heard as another real word ("roles" as "rules") is most
     # likely that other word; a name or an acronym ("Garak" as "garrick") is a slip.
     misheard = len(wanted) > 1 or not phrase.islower()
+    match = _best_window_of(wanted, transcript, misheard, usable=usable)
+    return _Match(match.confidence, match.first, match.last, phrase) if match else None
+
+
+def _best_window_of(
+    wanted: tuple[Token, ...], transcript: _Transcript, misheard: bool,
+    between: tuple[int, int] | None = None, usable: Usable | None = None,
+) -> _Match | None:
+    """The best window of the words `wanted` (their positions `between` two token indexes, when given)."""
+    positions: list[list[tuple[int, float]]] = []
     for expected in wanted:
         found = transcript.positions(expected, synonyms=len(wanted) > 1, misheard=misheard)
+        if between is not None:
+            found = [(p, s) for p, s in found if between[0] <= p <= between[1]]
         if not found:
             return None
         positions.append(found)
     positions.sort(key=len)  # anchor on the rarest word
-    match = _best_window(positions, transcript, usable)
-    return _Match(match.confidence, match.first, match.last, phrase) if match else None
+    return _best_window(positions, transcript, usable)
 
 
 @lru_cache(maxsize=4096)
@@ -358,7 +368,7 @@ def _joined(phrase: str) -> str:
 
 def _is_form_of(stem_a: str, stem_b: str) -> bool:
     """Whether two stems are forms of one word, one a prefix of the other: "misclassifies", "misclassification"."""
-    return stem_a.startswith(stem_b) or stem_b.startswith(stem_a)
+    return stem_a == stem_b or _is_prefix(stem_a, stem_b)
 
 
 @lru_cache(maxsize=4096)
@@ -484,8 +494,12 @@ def _find_point(
     other_sense: _Match | None = None
     joined = transcript.joined_matches(list(point.phrasings))
 
+    @cache  # asked of the same words by `usable` and again below
+    def in_near_miss(first: int, last: int) -> bool:
+        return _in_near_miss(first, last, point, transcript)
+
     def usable(first: int, last: int) -> bool:  # said as this point: not denied, nor another idea's words
-        return not transcript.denials.is_denied(first, last) and not _in_near_miss(first, last, point, transcript)
+        return not transcript.denials.is_denied(first, last) and not in_near_miss(first, last)
 
     for phrase in point.phrasings:
         if _is_lone_word(phrase, point):
@@ -511,7 +525,7 @@ def _find_point(
                 continue
             if transcript.hedges.is_vague(match.first, match.last):
                 continue
-            if _in_near_miss(match.first, match.last, point, transcript):
+            if in_near_miss(match.first, match.last):
                 other_sense = _better(other_sense, match)
                 continue
             if transcript.denials.is_denied(match.first, match.last):
@@ -539,15 +553,8 @@ def _in_near_miss(first: int, last: int, point: KeyPoint, transcript: _Transcrip
     for phrase in point.near_misses:
         wanted = _phrase_tokens(phrase)
         reach = NEAR_MISS_REACH if heard <= _phrase_concepts(phrase) else 0
-        lo, hi = first - len(wanted) - INTRUDERS - reach, last + len(wanted) + INTRUDERS + reach
-        positions = [
-            [(p, s) for p, s in transcript.positions(word, synonyms=len(wanted) > 1, misheard=True) if lo <= p <= hi]
-            for word in wanted
-        ]
-        if not all(positions):
-            continue
-        positions.sort(key=len)
-        found = _best_window(positions, transcript)
+        between = (first - len(wanted) - INTRUDERS - reach, last + len(wanted) + INTRUDERS + reach)
+        found = _best_window_of(wanted, transcript, misheard=True, between=between)
         near = found is not None and found.first <= last + reach and first - reach <= found.last
         if near and transcript.sentence[found.first] == transcript.sentence[first]:
             return True
