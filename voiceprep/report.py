@@ -162,11 +162,9 @@ def _answer_html(number: int, answer: AnswerReview, embed_audio: bool) -> str:
     items = [f'<li class="covered">Covered: {escape(p.label)}</li>' for p in answer.covered]
     items += [f'<li class="missed">Missed: {escape(label)}</li>' for label in answer.missed]
     items += [
-        f'<li class="denied">Denied, not credited: {escape(p.label)} (“{escape(p.evidence or "")}”)</li>' for p in answer.denied
-    ]
-    items += [
-        f'<li class="denied">Another idea, not credited: {escape(p.label)} (“{escape(p.evidence or "")}”)</li>'
-        for p in answer.near_misses
+        f'<li class="denied">{heading}: {escape(p.label)} (“{escape(p.evidence or "")}”)</li>'
+        for heading, points in answer.not_credited
+        for p in points
     ]
     items += [f'<li class="missed">Skipped step: {escape(label)}</li>' for label in answer.skipped_steps]
     items += [f"<li>Out of order: {escape(label)}</li>" for label in answer.out_of_order]
@@ -278,8 +276,9 @@ def _answer_markdown(number: int, answer: AnswerReview) -> list[str]:
     ]
     lines += [f"- Covered: {_md(p.label)}" for p in answer.covered]
     lines += [f"- Missed: {_md(label)}" for label in answer.missed]
-    lines += [f"- Denied, not credited: {_md(p.label)} (“{_md(p.evidence or '')}”)" for p in answer.denied]
-    lines += [f"- Another idea, not credited: {_md(p.label)} (“{_md(p.evidence or '')}”)" for p in answer.near_misses]
+    lines += [
+        f"- {heading}: {_md(p.label)} (“{_md(p.evidence or '')}”)" for heading, points in answer.not_credited for p in points
+    ]
     lines += [f"- Skipped step: {_md(label)}" for label in answer.skipped_steps]
     lines += [f"- Out of order: {_md(label)}" for label in answer.out_of_order]
     lines += [f"- Speaking: {_md(format_metric(k, v))}" for k, v in (answer.metrics or {}).items()]

@@ -60,6 +60,11 @@ class AnswerReview:
     def points(self) -> int:
         return len(self.covered) + len(self.missed) + len(self.denied) + len(self.near_misses)
 
+    @property
+    def not_credited(self) -> tuple[tuple[str, tuple[PointEvidence, ...]], ...]:
+        """Points mentioned yet not credited, under the heading each kind is listed with."""
+        return (("Denied, not credited", self.denied), ("Another idea, not credited", self.near_misses))
+
     def segments(self) -> list[Segment]:
         """The transcript cut into plain text and the covered points' evidence, in order."""
         return highlight(self.transcript or "", self.covered)
@@ -189,10 +194,9 @@ def point_lines(answer: AnswerReview) -> list[str]:
         lines.append("Covered: " + ", ".join(p.label for p in answer.covered))
     if answer.missed:
         lines.append("Missed: " + ", ".join(answer.missed))
-    if answer.denied:
-        lines.append("Denied, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.denied))
-    if answer.near_misses:
-        lines.append("Another idea, not credited: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in answer.near_misses))
+    for heading, points in answer.not_credited:
+        if points:
+            lines.append(f"{heading}: " + ", ".join(f'{p.label} ("{p.evidence}")' for p in points))
     if answer.skipped_steps:
         lines.append("Skipped steps: " + ", ".join(answer.skipped_steps))
     if answer.out_of_order:
