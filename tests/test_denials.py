@@ -332,3 +332,9 @@ def test_a_transcripts_full_stops_after_a_bare_topic_or_before_a_that_read_as_co
     # The recognizer splits "Separate keys per customer, the cloud encrypts anyway, that's the
     # provider's problem" into three sentences; read whole, the comment dismisses the topic.
     assert credits(said, KeyPoint("regex blocklists")) is credited
+
+
+@pytest.mark.parametrize("ending", ["I'd say yes", "I'd say no"])
+def test_a_dismissive_verb_opening_the_answer_is_read_on_its_own(ending):
+    """The answer's first word has no word before it: the last one, "no", is not its negation."""
+    assert not credits(f"Skip these: watermarking and the query caps. {ending}", KeyPoint("watermarking"))

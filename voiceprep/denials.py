@@ -503,7 +503,7 @@ class Denials:
 
     def _dismissive_verb(self, i: int) -> bool:
         """A verb that drops what it points at, unless negated: "I'd skip it", not "never skip it"."""
-        return self.tokens[i].stem in DISMISSIVE_VERBS and self.words[i - 1] not in NEGATIONS
+        return self.tokens[i].stem in DISMISSIVE_VERBS and (i == 0 or self.words[i - 1] not in NEGATIONS)
 
     def _listed_after_a_denial(self, first: int) -> bool:
         """Whether the match is in a list that a denial heads with a colon.
