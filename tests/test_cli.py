@@ -99,6 +99,14 @@ def test_score_text_marks_a_point_said_only_for_another_idea(capsys):
     assert '[~] watermarking (1.00)  "watermark"' in out
 
 
+def test_score_text_marks_a_point_heard_in_an_answer_about_something_else(capsys):
+    said = "Our photographers watermark every picture before it goes on the website, and the brochures too."
+    assert main(["score", "--question", "int-05", "--text", said]) == 0
+    out = capsys.readouterr().out
+    assert '[?] watermarking (1.00, plausibility 0.15)  "watermark"' in out
+    assert out.rstrip().endswith("Unclear: watermarking.")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

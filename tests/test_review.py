@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from archives import EXTRACTION, INCIDENT, archive_answer
+from conftest import REPO
 
-from voiceprep.bank import KeyPoint, Question
+from voiceprep.bank import KeyPoint, Question, load_bank
 from voiceprep.cli import main
 from voiceprep.report import render, session_report
 from voiceprep.review import (
@@ -198,6 +199,19 @@ def test_forget_never_deletes_a_file_outside_the_archive(archive, tmp_path):
     forgotten = forget_answer(store, first_id)
     assert elsewhere.is_file()
     assert (forgotten.files_removed, forgotten.files_kept) == ((), (str(elsewhere),))
+
+
+def test_a_point_heard_in_an_answer_about_something_else_is_listed_as_unclear(private_data_dir, speech):
+    store = Store(private_data_dir)
+    question = load_bank(REPO / "questions" / "ai-cybersecurity-analyst.toml").question("int-05")
+    said = "Our photographers watermark every picture before it goes on the website, and the brochures too."
+    answer_id = archive_answer(store, question, said, "2026-03-02T09:00:00+00:00", speech(SPOKEN))
+    review = review_session(store, store.answer(answer_id).session_id)
+    store.close()
+    answer = review.answers[0]
+    assert [(p.label, p.evidence) for p in answer.doubtful] == [("watermarking", "watermark")]
+    assert "watermarking" not in answer.missed and answer.points == len(question.points)
+    assert 'Unclear, not credited: watermarking ("watermark")' in format_session(review)
 
 
 def test_a_point_said_only_for_another_idea_is_listed_apart_from_the_missed(private_data_dir, speech):

@@ -27,8 +27,13 @@ def covered(text: str, question: Question = EXTRACTION) -> set[str]:
 
 
 def credits(said: str, *points: KeyPoint) -> bool:
-    """Whether a question of just `points` credits any of them in `said`."""
-    return bool(score_answer(Question("q", "S", "?", "...", points), said).covered)
+    """Whether the matching rules credit any of `points` in `said`, in a question of just those points.
+
+    Read before the plausibility check (``PointResult.doubtful``): a question with no prompt
+    or hint to speak of gives the check nothing to judge an answer's topic by, and
+    tests/test_plausibility.py tests the check on the bank's questions.
+    """
+    return any(p.covered or p.doubtful for p in score_answer(Question("q", "S", "?", "...", points), said).points)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from typing import Any
 from voiceprep.errors import VoiceprepError
 from voiceprep.store import AnswerRow, SessionRow, Store
 
+NOT_CREDITED = ("denied", "near_miss", "doubtful")  # a stored point's flags for words heard but not credited
+
 
 @dataclass(frozen=True)
 class PointEvidence:
@@ -52,18 +54,23 @@ class AnswerReview:
     missed: tuple[str, ...]  # labels never mentioned
     denied: tuple[PointEvidence, ...]  # mentioned only in a negated clause, so not credited
     near_misses: tuple[PointEvidence, ...]  # its words said only for another idea ("DNS poisoning"), so not credited
+    doubtful: tuple[PointEvidence, ...]  # its words heard where the point is seldom meant (the plausibility check)
     skipped_steps: tuple[str, ...]
     out_of_order: tuple[str, ...]
     metrics: dict[str, Any] | None
 
     @property
     def points(self) -> int:
-        return len(self.covered) + len(self.missed) + len(self.denied) + len(self.near_misses)
+        return len(self.covered) + len(self.missed) + sum(len(points) for _, points in self.not_credited)
 
     @property
     def not_credited(self) -> tuple[tuple[str, tuple[PointEvidence, ...]], ...]:
         """Points mentioned yet not credited, under the heading each kind is listed with."""
-        return (("Denied, not credited", self.denied), ("Another idea, not credited", self.near_misses))
+        return (
+            ("Denied, not credited", self.denied),
+            ("Another idea, not credited", self.near_misses),
+            ("Unclear, not credited", self.doubtful),
+        )
 
     def segments(self) -> list[Segment]:
         """The transcript cut into plain text and the covered points' evidence, in order."""
@@ -87,7 +94,7 @@ class Forgotten:
 
 
 def review_answer(row: AnswerRow) -> AnswerReview:
-    """An archived answer with its score split into covered, missed, denied and near-missed points."""
+    """An archived answer with its score split into covered and missed points, and those heard but not credited."""
     result = row.result or {}
     points = result.get("points", [])
     path = Path(row.audio_path) if row.audio_path else None
@@ -97,9 +104,10 @@ def review_answer(row: AnswerRow) -> AnswerReview:
         audio_bytes=path.stat().st_size if path and path.is_file() else None,
         transcript=row.transcript, coverage=row.coverage,
         covered=tuple(_evidence(p) for p in points if p["covered"]),
-        missed=tuple(p["label"] for p in points if not p["covered"] and not p.get("denied") and not p.get("near_miss")),
+        missed=tuple(p["label"] for p in points if not p["covered"] and not any(p.get(k) for k in NOT_CREDITED)),
         denied=tuple(_evidence(p) for p in points if not p["covered"] and p.get("denied")),
         near_misses=tuple(_evidence(p) for p in points if not p["covered"] and p.get("near_miss")),
+        doubtful=tuple(_evidence(p) for p in points if not p["covered"] and p.get("doubtful")),
         skipped_steps=tuple(result.get("skipped_steps", ())),
         out_of_order=tuple(result.get("out_of_order", ())),
         metrics=row.metrics,

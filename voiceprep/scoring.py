@@ -36,8 +36,12 @@ How a point is found (each phrasing is the point's label or one of its aliases):
    closed compound written as two words ("end point", "off line", "data set") is the one
    word, both as a phrasing's word and as a word between a phrasing's words.
 
-A point's confidence is the best phrasing's score (1.0 for an exact match); it is
-covered when confidence >= ``COVERED_THRESHOLD``.
+A point's confidence is the best phrasing's score (1.0 for an exact match); its words are
+credited when confidence >= ``COVERED_THRESHOLD``. The point is covered when, besides, the
+plausibility check (``voiceprep.plausibility``) finds it likely that those words were said to
+make it (``PointResult.plausibility`` at or above the trained model's threshold); otherwise
+it is reported as doubtful (``PointResult.doubtful``): "watermark every picture before it
+goes on the website" holds watermarking's word in an answer about something else.
 
 Denied mentions, read by ``voiceprep.denials``, are not credited but reported (``PointResult.denied``).
 Vague gestures, read by ``voiceprep.hedges`` ("I'd have to look it up"), are not credited either,
@@ -57,6 +61,7 @@ from rapidfuzz import fuzz, process
 from voiceprep.bank import KeyPoint, Question
 from voiceprep.denials import Denials
 from voiceprep.hedges import Hedges
+from voiceprep.plausibility import AnswerContext, Mention, PlausibilityModel, model_for, question_vocabulary
 from voiceprep.textnorm import Token, concept, content_tokens, sound_key, split_compound, stem, tokenize
 
 COVERED_THRESHOLD = 0.80
@@ -110,6 +115,8 @@ class PointResult:
     matched_phrase: str | None = None  # the label or alias that matched
     denied: bool = False  # mentioned only in a negated clause
     near_miss: bool = False  # its words said only for another idea, one of the bank's near misses ("DNS poisoning")
+    plausibility: float | None = None  # for words credited by the match: how likely they make the point (0..1)
+    doubtful: bool = False  # its words heard where the point is seldom meant (plausibility below the threshold)
 
 
 @dataclass(frozen=True)
@@ -463,6 +470,19 @@ def _telling_concepts(question: Question) -> dict[KeyPoint, frozenset[str]]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _support_rule(phrase: str, point: KeyPoint) -> str | None:
+    """Which word nearby an alias needs: "lone" (a word of its point), "unqualified" (one that
+    tells the point apart) or "modifier" (one of its point or of the AI sense); None: none."""
+    if _is_lone_word(phrase, point):
+        return "lone"
+    if _drops_qualifier(phrase, point):
+        return "unqualified"
+    if _is_lone_modifier(phrase, point):
+        return "modifier"
+    return None
+
+
 def _supported(match: _Match, wanted: frozenset[str], transcript: _Transcript) -> bool:
     """Whether a wanted word, not the match's own, stands near it in its sentence.
 
@@ -501,15 +521,9 @@ def _find_point(
     def usable(first: int, last: int) -> bool:  # said as this point: not denied, nor another idea's words
         return not transcript.denials.is_denied(first, last) and not in_near_miss(first, last)
 
+    supports = {"lone": _point_concepts(point), "unqualified": telling, "modifier": _ai_sense_support(point), None: None}
     for phrase in point.phrasings:
-        if _is_lone_word(phrase, point):
-            support: frozenset[str] | None = _point_concepts(point)
-        elif _drops_qualifier(phrase, point):
-            support = telling
-        elif _is_lone_modifier(phrase, point):
-            support = _ai_sense_support(point)
-        else:
-            support = None
+        support = supports[_support_rule(phrase, point)]
         by_words, by_run = _match_words(phrase, transcript), joined[phrase]
         if by_words and by_run and by_run.first <= by_words.last and by_words.first <= by_run.last:
             by_run = None  # the words themselves were heard: "blocklist is" is no run-together "blocklists"
@@ -569,16 +583,19 @@ def _time_span(span: tuple[int, int], times: list[WordTime] | None) -> tuple[flo
 
 
 def _point_result(
-    point: KeyPoint, telling: frozenset[str], transcript: _Transcript, times: list[WordTime] | None
+    point: KeyPoint, telling: frozenset[str], transcript: _Transcript, context: AnswerContext,
+    model: PlausibilityModel, times: list[WordTime] | None,
 ) -> PointResult:
     credited, denied, other_sense = _find_point(point, telling, transcript)
     match = credited or denied or other_sense
     if match is None:
         return PointResult(point.label, False, 0.0, point.weight)
+    plausibility = model.probability(context.features(_mention(credited, point))) if credited else None
+    doubtful = plausibility is not None and plausibility < model.threshold
     span = (transcript.tokens[match.first].start, transcript.tokens[match.last].end)
     return PointResult(
         label=point.label,
-        covered=credited is not None,
+        covered=credited is not None and not doubtful,
         confidence=round(match.confidence, 3),
         weight=point.weight,
         evidence=transcript.text[span[0] : span[1]],
@@ -587,7 +604,27 @@ def _point_result(
         matched_phrase=match.phrase,
         denied=credited is None and denied is not None,
         near_miss=credited is None and denied is None,
+        plausibility=None if plausibility is None else round(plausibility, 3),
+        doubtful=doubtful,
     )
+
+
+def _mention(match: _Match, point: KeyPoint) -> Mention:
+    return Mention(
+        first=match.first,
+        last=match.last,
+        exact=match.confidence >= 1.0,
+        phrase_words=len(_phrase_tokens(match.phrase)),
+        rule=_support_rule(match.phrase, point),
+        own=_phrase_concepts(match.phrase),
+        point=_point_concepts(point),
+        other_sense=_near_miss_concepts(point),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _near_miss_concepts(point: KeyPoint) -> frozenset[str]:
+    return frozenset().union(*(_phrase_concepts(phrase) for phrase in point.near_misses))
 
 
 def _step_order(results: tuple[PointResult, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -607,32 +644,59 @@ def _step_order(results: tuple[PointResult, ...]) -> tuple[tuple[str, ...], tupl
 
 def score_answer(question: Question, transcript: str, word_times: list[WordTime] | None = None) -> ScoreResult:
     """Score one answer's transcript against a question's key points."""
-    prepared = _Transcript(transcript)
-    prepared.joined_matches([phrase for point in question.points for phrase in point.phrasings])  # one batch
-    prepared.prepare_misheard([t for point in question.points for phrase in point.phrasings for t in _phrase_tokens(phrase)])
+    prepared = _prepare(question, transcript)
+    context = _answer_context(question, prepared)
     telling = _telling_concepts(question)
-    results = tuple(_point_result(point, telling[point], prepared, word_times) for point in question.points)
+    model = model_for(question)
+    results = tuple(_point_result(point, telling[point], prepared, context, model, word_times) for point in question.points)
     total = sum(p.weight for p in results)
     coverage = sum(p.weight for p in results if p.covered) / total if total else 0.0
     skipped, out_of_order = _step_order(results) if question.ordered else ((), ())
     return ScoreResult(question.id, transcript, results, round(coverage, 4), skipped, out_of_order)
 
 
-def feedback_sentence(result: ScoreResult, spoken: bool = False) -> str:
-    """What the coach says after an answer: how many points, and which were missed.
+def mention_features(question: Question, transcript: str) -> dict[str, dict[str, float]]:
+    """For each point whose words are credited before the plausibility check, what the check reads.
 
-    Spoken, it names at most ``MISSED_SPOKEN`` missed points: listening to six labels is
-    slow, and the screen lists them all.
+    What ``scripts/train_plausibility.py`` learns from.
+    """
+    prepared = _prepare(question, transcript)
+    context = _answer_context(question, prepared)
+    telling = _telling_concepts(question)
+    found = {point: _find_point(point, telling[point], prepared)[0] for point in question.points}
+    return {point.label: context.features(_mention(match, point)) for point, match in found.items() if match}
+
+
+def _prepare(question: Question, transcript: str) -> _Transcript:
+    prepared = _Transcript(transcript)
+    prepared.joined_matches([phrase for point in question.points for phrase in point.phrasings])  # one batch
+    prepared.prepare_misheard([t for point in question.points for phrase in point.phrasings for t in _phrase_tokens(phrase)])
+    return prepared
+
+
+def _answer_context(question: Question, prepared: _Transcript) -> AnswerContext:
+    return AnswerContext(prepared.tokens, prepared.sentence, question_vocabulary(question))
+
+
+def feedback_sentence(result: ScoreResult, spoken: bool = False) -> str:
+    """What the coach says after an answer: how many points, which were missed, which unclear.
+
+    Unclear points are those whose words were heard where the point is seldom meant
+    (``PointResult.doubtful``): said so, the candidate knows to make them plainly. Spoken,
+    each list names at most ``MISSED_SPOKEN`` points: listening to six labels is slow, and
+    the screen lists them all.
     """
     covered, total = len(result.covered), len(result.points)
     if not result.transcript.strip():
         return f"I didn't hear an answer. There were {total} points to cover."
     sentence = f"You covered {covered} of {total} points."
-    if result.missed:
-        missed = [p.label for p in result.missed]
-        if spoken and len(missed) > MISSED_SPOKEN:
-            missed = missed[:MISSED_SPOKEN] + [f"{len(missed) - MISSED_SPOKEN} more"]
-        sentence += " You missed: " + _spoken_list(missed) + "."
+    missed = [p.label for p in result.missed if not p.doubtful]
+    unclear = [p.label for p in result.missed if p.doubtful]
+    for heading, labels in (("You missed", missed), ("Unclear", unclear)):
+        if spoken and len(labels) > MISSED_SPOKEN:
+            labels = labels[:MISSED_SPOKEN] + [f"{len(labels) - MISSED_SPOKEN} more"]
+        if labels:
+            sentence += f" {heading}: " + _spoken_list(labels) + "."
     if result.skipped_steps and not spoken:
         sentence += " Skipped steps: " + _spoken_list(list(result.skipped_steps)) + "."
     return sentence

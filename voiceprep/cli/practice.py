@@ -123,9 +123,10 @@ def _score(args: argparse.Namespace) -> int:
 
     print(f"Transcript: {graded.result.transcript}")
     for point in graded.result.points:
-        mark = "x" if point.covered else ("-" if point.denied else ("~" if point.near_miss else " "))
+        mark = "x" if point.covered else "-" if point.denied else "~" if point.near_miss else "?" if point.doubtful else " "
         evidence = f'  "{point.evidence}"' if point.evidence else ""
-        print(f"  [{mark}] {point.label} ({point.confidence:.2f}){evidence}")
+        plausibility = f", plausibility {point.plausibility:.2f}" if point.plausibility is not None else ""
+        print(f"  [{mark}] {point.label} ({point.confidence:.2f}{plausibility}){evidence}")
     print(feedback_sentence(graded.result))
     return 0
 
