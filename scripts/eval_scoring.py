@@ -76,6 +76,8 @@ BY_ANSWER = ("denials", "traps", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"
 BY_QUESTION = "by-question"  # dev to holdout3 pooled: the answers transcribed with every decoder bias
 VARIANTS = ("plain", "prompt", "hotwords")
 RESERVED_KEYS = ("_meta", "silence")
+# The scorer, the scorer without its plausibility check (what its matching rules credit), the baseline.
+METHODS = ("scorer", "unchecked", "baseline")
 
 
 def load_answers(path: Path = ANSWERS) -> list[dict]:
@@ -139,7 +141,7 @@ class _Scores:
     def report(self, group: str, order: tuple[str, ...] = SPLITS) -> dict:
         keys = sorted({k for (_, g, k) in self.tallies if g == group}, key=lambda k: _order(k, order))
         return {
-            key: {method: self.tallies[(method, group, key)].figures() for method in ("scorer", "baseline")}
+            key: {method: self.tallies[(method, group, key)].figures() for method in METHODS}
             for key in keys
         }
 
@@ -160,6 +162,7 @@ def _score_texts(answers: list[dict], texts: dict[str, str], bank: Bank, source:
         for point, got in zip(question.points, result.points):
             is_true = point.label in truth
             scores.add("scorer", answer, question.section, is_true, got.covered)
+            scores.add("unchecked", answer, question.section, is_true, got.covered or got.doubtful)
             scores.add("baseline", answer, question.section, is_true, baseline_covered(point, text))
             if is_true != got.covered:
                 errors.append({
@@ -173,6 +176,7 @@ def _score_texts(answers: list[dict], texts: dict[str, str], bank: Bank, source:
                     "matched": got.matched_phrase,
                     "confidence": got.confidence,
                     "denied": got.denied,
+                    "doubtful": got.doubtful,
                 })
     return scores
 
@@ -293,11 +297,17 @@ def _dataset(answers: list[dict], bank: Bank) -> dict:
 
 
 def versions(bank_path: Path) -> dict:
-    """What was evaluated: the scorer's, its denial rules' and the bank's commits, and whether they were edited since."""
+    """What was evaluated: the scorer's, its denial rules', its plausibility model's and the bank's commits, and whether they were edited since."""
     import voiceprep.denials
+    import voiceprep.plausibility
     import voiceprep.scoring
 
-    scorer = (("scoring", Path(voiceprep.scoring.__file__)), ("denials", Path(voiceprep.denials.__file__)))
+    plausibility = Path(voiceprep.plausibility.__file__).with_name(voiceprep.plausibility.MODEL_FILE)
+    scorer = (
+        ("scoring", Path(voiceprep.scoring.__file__)),
+        ("denials", Path(voiceprep.denials.__file__)),
+        ("plausibility", plausibility),
+    )
     out = {}
     for name, path in (*scorer, ("bank", Path(bank_path))):
         try:
@@ -421,6 +431,16 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
                 if key in biased and key != "all" and (split == "all" or key == split):
                     p(_row(f"{variant} {key}", figures))
         p("")
+        p("Spoken, no bias, all voices pooled: the plausibility check's part (scorer with it | without it)")
+        p(f"  {'':<22} {'P':>5} {'R':>5} {'F1':>5} {'FP':>4}   |  {'P':>5} {'R':>5} {'F1':>5} {'FP':>4}")
+        for key, figures in result["spoken_pooled"].get("plain", {}).get("split", {}).items():
+            if split == "all" or key == split:
+                w, wo = figures["scorer"], figures["unchecked"]
+                p(
+                    f"  {key:<22} {w['precision']:>5.2f} {w['recall']:>5.2f} {w['f1']:>5.2f} {w['fp']:>4}   |  "
+                    f"{wo['precision']:>5.2f} {wo['recall']:>5.2f} {wo['f1']:>5.2f} {wo['fp']:>4}"
+                )
+        p("")
         p(_header(f"Spoken by section, no bias, all voices pooled (split={split})"))
         for key, figures in result["spoken_pooled"].get("plain", {}).get("section", {}).items():
             p(_row(key, figures))
@@ -460,8 +480,8 @@ def print_report(result: dict, split: str, speed: dict | None, out=sys.stdout) -
 def print_errors(errors: list[dict], out) -> None:
     for e in sorted(errors, key=lambda e: (e["source"] != "written", e["source"], e["answer"], e["error"])):
         evidence = f" evidence={e['evidence']!r} via {e['matched']!r} ({e['confidence']})" if e["evidence"] else ""
-        denied = " [denied]" if e["denied"] else ""
-        print(f"{e['source']:<18} {e['error']} {e['answer']:<22} {e['label']!r}{evidence}{denied}", file=out)
+        flag = " [denied]" if e["denied"] else " [doubtful]" if e["doubtful"] else ""
+        print(f"{e['source']:<18} {e['error']} {e['answer']:<22} {e['label']!r}{evidence}{flag}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:
