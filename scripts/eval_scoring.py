@@ -25,12 +25,12 @@ to every question, by other writers, written before the fourth round and reporte
 a third, written after the fourth round and kept for the fifth (reported only); fresh4: a
 fourth, by other writers, written during the fifth round, looked into in the sixth; fresh5: a
 fifth, by other writers, written at the start of the sixth round, measured at its end and
-looked into after that; fresh6: a sixth, written at the end of the sixth round and never
-measured (reported only). denials and traps:
+looked into after that; fresh6: a sixth, written at the end of the sixth round and measured
+once at the end of the seventh (reported only). denials and traps:
 one denied and one trap answer to every question, written in the fifth round to tune the denial
 and near-miss rules on. fresh to fresh6, denials and traps are split by answer, not by
-question; fresh2, fresh3 and fresh6 measure answers the scorer was never tuned on, to the
-questions it ships with.
+question; fresh2, fresh3 and fresh6 measure answers the scorer was never tuned on (nor its
+plausibility check trained on), to the questions it ships with.
 
 The core is `evaluate(answers, transcripts, bank)`, importable from tests.
 """
