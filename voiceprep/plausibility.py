@@ -45,9 +45,9 @@ FEATURES = (
     "exact", "phrase_words", "unqualified", "modifier", "support", "other_sense",
     "answer_on_topic", "context_on_topic",
 )
-# A share of a few words says little: "we scan the weights for a backdoor" is a whole answer's
-# worth of nothing. Shares are counted as if PRIOR_WORDS more words at PRIOR_SHARE were heard,
-# about the share in answers of every kind.
+# A share of a few words says little: one word of three on the question's topic in "we scan
+# the weights" is no sign of another topic. Shares are counted as if PRIOR_WORDS more words at
+# PRIOR_SHARE were heard, about the share in answers of every kind.
 PRIOR_WORDS = 10
 PRIOR_SHARE = 0.3
 MAX_PHRASE_WORDS = 4
@@ -97,7 +97,6 @@ class AnswerContext:
             "answer_on_topic": self.on_topic,
             "context_on_topic": _share([tokens[i] for i in around], self.vocabulary),
         }
-
 
 
 def _share(tokens: Sequence[Token], vocabulary: frozenset[str]) -> float:
