@@ -79,6 +79,15 @@ def test_a_question_without_a_model_answer_is_read_by_the_model_trained_without_
     assert question_vocabulary(replace(question, model_answer=None)) < question_vocabulary(question)
 
 
+def test_a_questions_words_do_not_depend_on_its_aliases(bank):
+    """A bank with few aliases is read as on topic as one with many: the vocabulary is prompt, hint, answer, labels."""
+    question = bank.question("int-05")
+    bare = replace(question, points=tuple(replace(p, aliases=(), near_misses=()) for p in question.points))
+    assert question_vocabulary(bare) == question_vocabulary(question)
+    said = "We rate limit the API and watermark the outputs of the model."
+    assert {p.label for p in score_answer(bare, said).covered} == {"rate limiting", "watermarking"}
+
+
 def _features(said: str, vocabulary: str, first: int, last: int, point: str = "", near_misses: str = "") -> dict[str, float]:
     tokens = tokenize(said)
     sentence, number = [], 0
