@@ -193,7 +193,7 @@ def coverage_text(answer: AnswerReview) -> str:
 
 
 def point_lines(answer: AnswerReview) -> list[str]:
-    """The key points in full, a line each: covered, missed, denied and near-missed (with the words said), steps skipped or out of order.
+    """The key points in full, a line each: covered, missed, those heard but not credited (with the words said), steps skipped or out of order.
 
     Points keep the question's order, so a procedure's missed steps come in step order.
     """
